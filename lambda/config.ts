@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { ConfigurationError } from './errors.ts';
+import {
+  DEFAULT_MAX_RECEIVE_COUNT,
+  DEFAULT_RETRY_BASE_DELAY_SECONDS,
+  DEFAULT_RETRY_MAX_DELAY_SECONDS,
+} from './defaults.ts';
+import { MAX_PATHS_PER_INVALIDATION, MAX_VISIBILITY_TIMEOUT_SECONDS, MAX_WILDCARDS_IN_PROGRESS } from './limits.ts';
+import { formatIssues } from './validation.ts';
+
+/**
+ * The invalidator's configuration: one schema for the handler (`INVALIDATOR_CONFIG`), the CDK construct's props,
+ * the CLI and local mode.
+ */
+
+/** A CloudFront distribution id, e.g. `EDFDVBD6EXAMPLE`. */
+export const distributionIdSchema = z
+  .string()
+  .regex(/^[A-Z0-9]{1,64}$/, 'must be a CloudFront distribution id: 1 to 64 uppercase letters and digits');
+
+const HOSTNAME_PATTERN = /^\.?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const IPV6_PATTERN = /^\[[0-9a-f:.]+\]$/;
+
+/**
+ * A hostname a distribution serves: an exact name (`www.example.org`), a domain with a leading dot matching it
+ * and all its subdomains (`.example.org`), or `*` matching any host. Case-insensitive; stored lower-case.
+ */
+export const hostnameSchema = z
+  .string()
+  .transform((name) => name.toLowerCase())
+  .refine(
+    (name) => name === '*' || HOSTNAME_PATTERN.test(name) || IPV6_PATTERN.test(name),
+    'must be a hostname (www.example.org), a domain with a leading dot (.example.org) or "*"',
+  );
+
+export const distributionSchema = z.strictObject({
+  id: distributionIdSchema,
+  hostnames: z.array(hostnameSchema).optional(),
+});
+
+export const invalidatorConfigSchema = z
+  .strictObject({
+    distributions: z.array(distributionSchema).min(1, 'must name at least one distribution'),
+    maxPathsPerInvalidation: z.int().min(1).max(MAX_PATHS_PER_INVALIDATION).default(MAX_PATHS_PER_INVALIDATION),
+    maxWildcardsPerInvalidation: z.int().min(0).max(MAX_WILDCARDS_IN_PROGRESS).default(MAX_WILDCARDS_IN_PROGRESS),
+  })
+  .superRefine((config, ctx) => {
+    const ids = new Set<string>();
+    const hostnames = new Map<string, string>();
+    config.distributions.forEach((distribution, index) => {
+      if (ids.has(distribution.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['distributions', index, 'id'],
+          message: `duplicate distribution id "${distribution.id}"`,
+        });
+      }
+      ids.add(distribution.id);
+      distribution.hostnames?.forEach((hostname, hostIndex) => {
+        const owner = hostnames.get(hostname);
+        if (owner !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['distributions', index, 'hostnames', hostIndex],
+            message: `duplicate hostname "${hostname}" (already mapped to ${owner})`,
+          });
+        }
+        hostnames.set(hostname, distribution.id);
+      });
+    });
+  });
+
+/** The configuration as written (limits optional). */
+export type InvalidatorConfigInput = z.input<typeof invalidatorConfigSchema>;
+/** The validated configuration, defaults applied. */
+export type InvalidatorConfig = z.output<typeof invalidatorConfigSchema>;
+export type DistributionConfig = z.output<typeof distributionSchema>;
+
+/**
+ * Validate a configuration object.
+ *
+ * @example
+ * parseInvalidatorConfig({ distributions: [{ id: 'EDFDVBD6EXAMPLE', hostnames: ['www.example.org'] }] });
+ * @param value - the configuration, already parsed from JSON
+ * @param source - how to name the configuration in errors (an environment variable, a context key)
+ * @throws {ConfigurationError} naming every bad field and the value given
+ */
+export function parseInvalidatorConfig(value: unknown, source = 'INVALIDATOR_CONFIG'): InvalidatorConfig {
+  const result = invalidatorConfigSchema.safeParse(value, { reportInput: true });
+  if (!result.success) {
+    throw new ConfigurationError(`${source} is invalid: ${formatIssues(result.error.issues)}`);
+  }
+  return result.data;
+}
+
+/** Parse a configuration given as JSON text. @throws {ConfigurationError} */
+export function parseInvalidatorConfigJson(text: string | undefined, source = 'INVALIDATOR_CONFIG'): InvalidatorConfig {
+  if (text === undefined || text.trim() === '') {
+    throw new ConfigurationError(
+      `${source} is not set: give it a JSON object such as {"distributions":[{"id":"EDFDVBD6EXAMPLE","hostnames":["www.example.org"]}]}`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError(`${source} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return parseInvalidatorConfig(value, source);
+}
+
+/** Everything the handler reads from its environment, validated once at cold start. */
+export interface HandlerSettings {
+  readonly config: InvalidatorConfig;
+  /** Where permanently failing messages are sent, with their reason. */
+  readonly deadLetterQueueUrl: string;
+  /** The queue's maxReceiveCount: at the last receive, a transient failure dead-letters the message with its reason. */
+  readonly maxReceiveCount: number;
+  readonly retryBaseDelaySeconds: number;
+  readonly retryMaxDelaySeconds: number;
+}
+
+/** Names of the handler's environment variables. */
+export const ENVIRONMENT = {
+  config: 'INVALIDATOR_CONFIG',
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  maxReceiveCount: 'MAX_RECEIVE_COUNT',
+  retryBaseDelaySeconds: 'RETRY_BASE_DELAY_SECONDS',
+  retryMaxDelaySeconds: 'RETRY_MAX_DELAY_SECONDS',
+} as const;
+
+/**
+ * Read and validate the handler's settings from the environment.
+ *
+ * @throws {ConfigurationError} naming the variable and the value given
+ */
+export function loadHandlerSettings(env: Readonly<Record<string, string | undefined>>): HandlerSettings {
+  const config = parseInvalidatorConfigJson(env[ENVIRONMENT.config], ENVIRONMENT.config);
+  const deadLetterQueueUrl = env[ENVIRONMENT.deadLetterQueueUrl];
+  if (deadLetterQueueUrl === undefined || !/^https?:\/\/\S+$/.test(deadLetterQueueUrl)) {
+    throw new ConfigurationError(
+      `${ENVIRONMENT.deadLetterQueueUrl} must be the dead-letter queue's URL (given ${JSON.stringify(deadLetterQueueUrl ?? null)})`,
+    );
+  }
+  const maxReceiveCount = integerSetting(env, ENVIRONMENT.maxReceiveCount, DEFAULT_MAX_RECEIVE_COUNT, 1, 1000);
+  const retryBaseDelaySeconds = integerSetting(
+    env,
+    ENVIRONMENT.retryBaseDelaySeconds,
+    DEFAULT_RETRY_BASE_DELAY_SECONDS,
+    0,
+    MAX_VISIBILITY_TIMEOUT_SECONDS,
+  );
+  const retryMaxDelaySeconds = integerSetting(
+    env,
+    ENVIRONMENT.retryMaxDelaySeconds,
+    DEFAULT_RETRY_MAX_DELAY_SECONDS,
+    retryBaseDelaySeconds,
+    MAX_VISIBILITY_TIMEOUT_SECONDS,
+  );
+  return { config, deadLetterQueueUrl, maxReceiveCount, retryBaseDelaySeconds, retryMaxDelaySeconds };
+}
+
+function integerSetting(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigurationError(`${name} must be an integer from ${min} to ${max} (given ${JSON.stringify(text)})`);
+  }
+  return value;
+}

@@ -1,0 +1,46 @@
+/**
+ * Defaults shared by the handler, the CLI, local mode and the CDK construct. Change a default here and every
+ * consumer follows.
+ */
+
+/** Records per Lambda invocation. More records per batch coalesce more paths into one invalidation. */
+export const DEFAULT_BATCH_SIZE = 1000;
+
+/** Seconds the event source waits to fill a batch. */
+export const DEFAULT_MAX_BATCHING_WINDOW_SECONDS = 60;
+
+/** Concurrent invocations the event source may run; low, since CloudFront throttles per account. */
+export const DEFAULT_MAX_CONCURRENCY = 2;
+
+/** Receives before the queue's redrive policy moves a message to the dead-letter queue. */
+export const DEFAULT_MAX_RECEIVE_COUNT = 10;
+
+/** Function timeout, in seconds. */
+export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 60;
+
+/** Function memory, in MiB. */
+export const DEFAULT_MEMORY_SIZE_MB = 256;
+
+/** Queue retention, in days. */
+export const DEFAULT_QUEUE_RETENTION_DAYS = 4;
+
+/** Dead-letter queue retention, in days (the SQS maximum). */
+export const DEFAULT_DEAD_LETTER_RETENTION_DAYS = 14;
+
+/** Age of the oldest queued message, in seconds, above which the backlog alarm fires. */
+export const DEFAULT_OLDEST_MESSAGE_ALARM_SECONDS = 15 * 60;
+
+/** First retry delay after a transient CloudFront failure, in seconds; doubled per receive, with full jitter. */
+export const DEFAULT_RETRY_BASE_DELAY_SECONDS = 30;
+
+/** Upper bound of the retry delay, in seconds. */
+export const DEFAULT_RETRY_MAX_DELAY_SECONDS = 900;
+
+/** CloudWatch namespace of the handler's metrics. */
+export const DEFAULT_METRICS_NAMESPACE = 'CloudFrontInvalidationQueue';
+
+/** Powertools service name, used in logs and as a metric dimension. */
+export const DEFAULT_SERVICE_NAME = 'cloudfront-invalidation-queue';
+
+/** Stack name of `bin/app.ts` and the CLI's `--stack` default. */
+export const DEFAULT_STACK_NAME = 'CloudFrontInvalidationQueue';

@@ -1,0 +1,95 @@
+/**
+ * Error codes and error classes. Every code here is documented in the README's "Error codes" table; a
+ * dead-lettered message carries its code in the `ErrorCode` message attribute.
+ */
+
+/** Why a message could not be parsed or routed. Permanent: the message goes to the dead-letter queue at once. */
+export const MESSAGE_ERROR_CODES = [
+  'InvalidJson',
+  'InvalidMessage',
+  'UnknownDistribution',
+  'AmbiguousDistribution',
+  'InvalidUrl',
+  'UnknownHost',
+  'InvalidPath',
+] as const;
+export type MessageErrorCode = (typeof MESSAGE_ERROR_CODES)[number];
+
+/** CloudFront errors that no retry can fix: the contributing messages go to the dead-letter queue at once. */
+export const PERMANENT_CLOUDFRONT_ERROR_CODES = [
+  'NoSuchDistribution',
+  'AccessDenied',
+  'InvalidArgument',
+  'InconsistentQuantities',
+  'BatchTooLarge',
+  'InvalidationBatchAlreadyExists',
+  'MissingBody',
+] as const;
+
+/** CloudFront errors worth retrying later (after the SDK's own retries), with backoff via the visibility timeout. */
+export const TRANSIENT_CLOUDFRONT_ERROR_CODES = [
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'TooManyInvalidationsInProgress',
+  'ServiceUnavailable',
+  'InternalError',
+  'InternalFailure',
+  'RequestTimeout',
+  'TimeoutError',
+  'NetworkingError',
+] as const;
+
+/** The code of a transient failure that outlived `maxReceiveCount` receives. */
+export const RETRIES_EXHAUSTED = 'RetriesExhausted';
+
+/** Base class of every error this project throws on purpose. */
+export class InvalidatorError extends Error {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidatorError';
+  }
+}
+
+/** The configuration (environment or CDK props) is wrong. Thrown at cold start or synth time; never caught. */
+export class ConfigurationError extends InvalidatorError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** A message body that can never be processed. The message is dead-lettered with `code`. */
+export class InvalidMessageError extends InvalidatorError {
+  public readonly code: MessageErrorCode;
+
+  public constructor(code: MessageErrorCode, message: string, options?: ErrorOptions) {
+    // The message reaches logs and the dead-letter queue: never let URL credentials through.
+    super(redactCredentials(message), options);
+    this.name = 'InvalidMessageError';
+    this.code = code;
+  }
+}
+
+/** A path that breaks CloudFront's rules; `path` is the offending value (truncated for display). */
+export class InvalidPathError extends InvalidMessageError {
+  public readonly path: string;
+
+  public constructor(path: string, reason: string) {
+    super('InvalidPath', `invalid path ${displayValue(path)}: ${reason}`);
+    this.name = 'InvalidPathError';
+    this.path = path;
+  }
+}
+
+/** Quote a user-supplied value for an error message: JSON-escaped (control characters visible), at most 200 characters. */
+export function displayValue(value: unknown, maxLength = 200): string {
+  const text = typeof value === 'string' ? value : String(value);
+  const shown = text.length > maxLength ? `${text.slice(0, maxLength)}…(${text.length} characters)` : text;
+  return JSON.stringify(shown);
+}
+
+/** Replace the `user:password@` of every URL in `text` by `***@`. */
+export function redactCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s"'\\]*@/gi, '$1***@');
+}

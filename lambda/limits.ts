@@ -1,0 +1,38 @@
+/**
+ * CloudFront's invalidation limits: the single source of truth for the handler, the CLI, the CDK construct
+ * and the local CloudFront emulator.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-invalidations
+ */
+
+/** Paths in one CreateInvalidation request, and paths in progress per distribution at any time. */
+export const MAX_PATHS_PER_INVALIDATION = 3000;
+
+/** Wildcard paths (ending in `*`) in progress per distribution at any time; so also per request. */
+export const MAX_WILDCARDS_IN_PROGRESS = 15;
+
+/** Characters in one invalidation path. */
+export const MAX_PATH_LENGTH = 4000;
+
+/** Bytes in one SQS message body. */
+export const MAX_SQS_MESSAGE_BYTES = 1_048_576;
+
+/** SQS ChangeMessageVisibility upper bound (12 hours), in seconds. */
+export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+
+/** SQS message attributes per message. */
+export const MAX_SQS_MESSAGE_ATTRIBUTES = 10;
+
+/** The SQS event source mapping's batch size range. */
+export const MIN_BATCH_SIZE = 1;
+export const MAX_BATCH_SIZE = 10_000;
+
+/** The SQS event source mapping's batching window range, in seconds. */
+export const MAX_BATCHING_WINDOW_SECONDS = 300;
+
+/** The SQS event source mapping's maximum concurrency range. */
+export const MIN_MAX_CONCURRENCY = 2;
+export const MAX_MAX_CONCURRENCY = 1000;
+
+/** The region that serves the CloudFront API. */
+export const CLOUDFRONT_REGION = 'us-east-1';

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { distributionIdSchema } from './config.ts';
+import { InvalidMessageError } from './errors.ts';
+import { formatIssues } from './validation.ts';
+
+/**
+ * The message contract, version 1: the single source of truth for the handler, the CLI and the exported JSON
+ * Schema (`schema/invalidation-message.schema.json`).
+ */
+export const invalidationMessageSchema = z
+  .strictObject({
+    distributionId: distributionIdSchema
+      .optional()
+      .describe('The distribution all "paths" go to; required for "paths" when several distributions are configured.'),
+    paths: z
+      .array(z.string())
+      .min(1, 'must be a non-empty array of strings')
+      .optional()
+      .describe('Invalidation paths, each starting with "/"; "*" only as the last character.'),
+    urls: z
+      .array(z.string())
+      .min(1, 'must be a non-empty array of strings')
+      .optional()
+      .describe('Absolute http(s) page URLs; each is routed to a distribution by its hostname.'),
+    source: z.string().max(256).optional().describe('Who sent the message, kept for logs (e.g. "wagtail").'),
+    reason: z.string().max(1024).optional().describe('Why, kept for logs (e.g. "page published").'),
+  })
+  .refine((message) => message.paths !== undefined || message.urls !== undefined, {
+    message: 'at least one of "paths", "urls" must be a non-empty array of strings',
+  })
+  .describe('A request to invalidate CloudFront paths (cloudfront-invalidation-queue message contract v1).');
+
+export type InvalidationMessage = z.output<typeof invalidationMessageSchema>;
+
+/** The JSON Schema of the message, generated from `invalidationMessageSchema`, for producers in other languages. */
+export function invalidationMessageJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(invalidationMessageSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+  // The refinement has no JSON Schema form of its own: say it with anyOf.
+  return {
+    $id: 'https://github.com/cloudfront-invalidation-queue/schema/invalidation-message.v1.json',
+    title: 'InvalidationMessage',
+    ...schema,
+    anyOf: [{ required: ['paths'] }, { required: ['urls'] }],
+  };
+}
+
+/** An EventBridge event delivered to SQS by a rule: the message is its `detail`. */
+function isEventBridgeEnvelope(value: unknown): value is { 'detail-type': unknown; detail: unknown } {
+  return typeof value === 'object' && value !== null && 'detail-type' in value && 'detail' in value;
+}
+
+/**
+ * Parse and validate an SQS message body (a message, or an EventBridge event carrying one in `detail`).
+ *
+ * @example
+ * parseMessageBody('{"paths":["/donate/"],"source":"wagtail"}'); // { paths: ['/donate/'], source: 'wagtail' }
+ * @throws {InvalidMessageError} `InvalidJson` when the body is not JSON, `InvalidMessage` naming each bad field
+ */
+export function parseMessageBody(body: string): InvalidationMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (error) {
+    throw new InvalidMessageError('InvalidJson', `body is not valid JSON: ${(error as Error).message}`);
+  }
+  let where = 'message';
+  if (isEventBridgeEnvelope(value)) {
+    value = value.detail;
+    where = 'EventBridge detail';
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    throw new InvalidMessageError('InvalidMessage', `${where} must be a JSON object (given ${kind})`);
+  }
+  const result = invalidationMessageSchema.safeParse(value, { reportInput: true });
+  if (!result.success) {
+    throw new InvalidMessageError('InvalidMessage', `${where} is invalid: ${formatIssues(result.error.issues)}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,98 @@
+import { InvalidMessageError, InvalidPathError, displayValue } from './errors.ts';
+import { MAX_PATH_LENGTH } from './limits.ts';
+
+/**
+ * Invalidation paths as CloudFront wants them: starting with `/`, `*` only as the last character, at most
+ * 4,000 characters, non-ASCII and RFC 1738 unsafe characters percent-encoded as UTF-8, existing `%XX` kept.
+ */
+
+/** RFC 1738 section 2.2 "unsafe" characters, plus `%` when it does not start an escape. */
+const UNSAFE_ASCII = new Set([' ', '<', '>', '"', '#', '{', '}', '|', '\\', '^', '~', '[', ']', '`']);
+const HEX = /^[0-9A-Fa-f]{2}$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** Does `path` end in the wildcard `*`? */
+export function isWildcard(path: string): boolean {
+  return path.endsWith('*');
+}
+
+/**
+ * Normalize one invalidation path.
+ *
+ * @example
+ * normalizePath('/café/a b'); // '/caf%C3%A9/a%20b'
+ * normalizePath('/already%20encoded'); // '/already%20encoded'
+ * @param raw - the path as the producer wrote it
+ * @returns the path to submit
+ * @throws {InvalidPathError} naming the path and the rule it breaks
+ */
+export function normalizePath(raw: string): string {
+  if (!raw.startsWith('/')) throw new InvalidPathError(raw, 'must start with "/"');
+  const control = CONTROL_CHARACTER.exec(raw);
+  if (control) {
+    throw new InvalidPathError(raw, `contains the control character U+${control[0].codePointAt(0)!.toString(16).padStart(4, '0').toUpperCase()}`);
+  }
+  const star = raw.indexOf('*');
+  if (star !== -1 && star !== raw.length - 1) {
+    throw new InvalidPathError(raw, '"*" is allowed only as the last character');
+  }
+  let encoded = '';
+  for (let index = 0; index < raw.length; index++) {
+    const char = raw[index]!;
+    const code = char.charCodeAt(0);
+    if (code > 0x7f) {
+      const pointLength = code >= 0xd800 && code <= 0xdbff ? 2 : 1;
+      const point = raw.slice(index, index + pointLength);
+      try {
+        encoded += encodeURIComponent(point);
+      } catch {
+        throw new InvalidPathError(raw, 'contains a lone UTF-16 surrogate, which has no UTF-8 encoding');
+      }
+      index += pointLength - 1;
+    } else if (char === '%') {
+      encoded += HEX.test(raw.slice(index + 1, index + 3)) ? '%' : '%25';
+    } else if (UNSAFE_ASCII.has(char)) {
+      encoded += `%${code.toString(16).toUpperCase()}`;
+    } else {
+      encoded += char;
+    }
+  }
+  if (encoded.length > MAX_PATH_LENGTH) {
+    throw new InvalidPathError(raw, `is ${encoded.length} characters once encoded; CloudFront allows at most ${MAX_PATH_LENGTH}`);
+  }
+  return encoded;
+}
+
+/** A URL with any `user:password@` replaced by `***@`, for error messages and logs. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/*)?[^/?#@\s]*@/i, '$1***@');
+}
+
+/**
+ * Parse a page URL into its hostname (to choose the distribution) and its invalidation path: the URL's path
+ * plus `?query` when it has one; the fragment is dropped.
+ *
+ * @example
+ * parsePageUrl('http://www.example.com?query=value'); // { hostname: 'www.example.com', path: '/?query=value' }
+ * @throws {InvalidMessageError} `InvalidUrl` for a relative URL, a scheme other than http/https, or credentials
+ * @throws {InvalidPathError} when the derived path breaks a path rule
+ */
+export function parsePageUrl(raw: string): { hostname: string; path: string } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidMessageError('InvalidUrl', `invalid URL ${displayValue(redactUrl(raw))}: not an absolute URL`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new InvalidMessageError('InvalidUrl', `invalid URL ${displayValue(redactUrl(raw))}: credentials are not allowed in a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidMessageError(
+      'InvalidUrl',
+      `invalid URL ${displayValue(redactUrl(raw))}: scheme ${JSON.stringify(url.protocol.slice(0, -1))} is not http or https`,
+    );
+  }
+  return { hostname: url.hostname, path: normalizePath(url.pathname + url.search) };
+}

@@ -1,0 +1,58 @@
+import { InvalidMessageError, displayValue } from './errors.ts';
+import type { InvalidationMessage } from './message.ts';
+import { normalizePath, parsePageUrl } from './paths.ts';
+import type { DistributionRouter } from './routing.ts';
+
+/** One message's paths, normalized and grouped by the distribution they go to. */
+export type PathsByDistribution = Map<string, Set<string>>;
+
+/**
+ * Route and normalize every path and URL of a message.
+ *
+ * @example
+ * resolvePaths({ urls: ['https://www.example.org/a?b=1'] }, router); // Map { 'EDFDVBD6EXAMPLE' => Set { '/a?b=1' } }
+ * @throws {InvalidMessageError} `UnknownDistribution`, `AmbiguousDistribution`, `UnknownHost`, `InvalidUrl` or
+ * `InvalidPath`, naming the bad value
+ */
+export function resolvePaths(message: InvalidationMessage, router: DistributionRouter): PathsByDistribution {
+  const byDistribution: PathsByDistribution = new Map();
+  const add = (distributionId: string, path: string): void => {
+    let paths = byDistribution.get(distributionId);
+    if (paths === undefined) byDistribution.set(distributionId, (paths = new Set()));
+    paths.add(path);
+  };
+
+  if (message.distributionId !== undefined && !router.distributionIds.has(message.distributionId)) {
+    throw new InvalidMessageError(
+      'UnknownDistribution',
+      `distributionId ${displayValue(message.distributionId)} is not a configured distribution (configured: ${[...router.distributionIds].join(', ')})`,
+    );
+  }
+  if (message.paths !== undefined) {
+    const target = message.distributionId ?? onlyDistribution(router);
+    for (const path of message.paths) add(target, normalizePath(path));
+  }
+  for (const url of message.urls ?? []) {
+    const { hostname, path } = parsePageUrl(url);
+    const distributionId = router.route(hostname);
+    if (distributionId === undefined) {
+      throw new InvalidMessageError(
+        'UnknownHost',
+        `URL ${displayValue(url)}: no configured distribution serves host ${displayValue(hostname)}`,
+      );
+    }
+    add(distributionId, path);
+  }
+  return byDistribution;
+}
+
+function onlyDistribution(router: DistributionRouter): string {
+  const [only, ...others] = router.distributionIds;
+  if (only === undefined || others.length > 0) {
+    throw new InvalidMessageError(
+      'AmbiguousDistribution',
+      `"paths" without "distributionId" needs exactly one configured distribution (configured: ${[...router.distributionIds].join(', ')})`,
+    );
+  }
+  return only;
+}

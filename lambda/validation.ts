@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+
+/**
+ * Turn zod issues into one line naming each bad field and the value given, e.g.
+ * `distributions[0].id: must be uppercase letters and digits (given "abc")`.
+ */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map(formatIssue).join('; ');
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const where = issuePath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
+    return `${where ? `${where}: ` : ''}unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}`;
+  }
+  const given = 'input' in issue && issue.input !== undefined ? ` (given ${shortJson(issue.input)})` : '';
+  return `${where ? `${where}: ` : ''}${issue.message}${given}`;
+}
+
+function issuePath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const key of path) {
+    text += typeof key === 'number' ? `[${key}]` : `${text ? '.' : ''}${String(key)}`;
+  }
+  return text;
+}
+
+function shortJson(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+}
