@@ -42,7 +42,7 @@ export const invalidatorConfigSchema = z
   .strictObject({
     distributions: z.array(distributionSchema).min(1, 'must name at least one distribution'),
     maxPathsPerInvalidation: z.int().min(1).max(MAX_PATHS_PER_INVALIDATION).default(MAX_PATHS_PER_INVALIDATION),
-    maxWildcardsPerInvalidation: z.int().min(0).max(MAX_WILDCARDS_IN_PROGRESS).default(MAX_WILDCARDS_IN_PROGRESS),
+    maxWildcardsPerInvalidation: z.int().min(1).max(MAX_WILDCARDS_IN_PROGRESS).default(MAX_WILDCARDS_IN_PROGRESS),
   })
   .superRefine((config, ctx) => {
     const ids = new Set<string>();

@@ -1,0 +1,79 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { loadHandlerSettings } from './config.ts';
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from './defaults.ts';
+import { CLOUDFRONT_REGION } from './limits.ts';
+import { processBatch, type PipelineObserver } from './pipeline.ts';
+import { QueueUrlResolver } from './queue.ts';
+import { DistributionRouter } from './routing.ts';
+
+/** Time limits for one AWS call attempt, so a hung connection cannot eat the invocation. */
+const REQUEST_HANDLER = { connectionTimeout: 3_000, requestTimeout: 15_000 } as const;
+
+export interface HandlerOptions {
+  /** The environment to read the settings from. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cloudfront?: CloudFrontClient;
+  readonly sqs?: SQSClient;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+  readonly random?: () => number;
+}
+
+/**
+ * Build the Lambda handler: validates the settings once (a bad configuration throws here, at cold start), creates
+ * the clients, and wires middy with Powertools Logger and Metrics around the pipeline.
+ *
+ * @throws {ConfigurationError} when the environment is invalid
+ */
+export function createHandler(options: HandlerOptions = {}) {
+  const env = options.env ?? process.env;
+  const settings = loadHandlerSettings(env);
+  const logger = options.logger ?? new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME });
+  const metrics =
+    options.metrics ??
+    new Metrics({
+      namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE,
+      serviceName: env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME,
+    });
+  // Endpoints come from the SDK's own AWS_ENDPOINT_URL_CLOUDFRONT / AWS_ENDPOINT_URL_SQS.
+  const cloudfront =
+    options.cloudfront ?? new CloudFrontClient({ region: CLOUDFRONT_REGION, retryMode: 'standard', requestHandler: REQUEST_HANDLER });
+  const sqs = options.sqs ?? new SQSClient({ retryMode: 'standard', requestHandler: REQUEST_HANDLER });
+  const router = new DistributionRouter(settings.config);
+  const queueUrls = new QueueUrlResolver(sqs);
+  const observer: PipelineObserver = {
+    info: (message, fields) => logger.info(message, fields),
+    warn: (message, fields) => logger.warn(message, fields),
+    count: (metric, value) => metrics.addMetric(metric, MetricUnit.Count, value),
+  };
+
+  const invalidate = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    try {
+      return await processBatch(event.Records, {
+        cloudfront,
+        sqs,
+        settings,
+        router,
+        queueUrls,
+        observer,
+        remainingTimeMs: typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis() : undefined,
+        random: options.random,
+      });
+    } catch (error) {
+      // A bug, not bad input: receive the whole batch again rather than lose any of it.
+      logger.error('unexpected error; the whole batch will be received again', error as Error);
+      return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
+    }
+  };
+
+  return middy(invalidate)
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics, { throwOnEmptyMetrics: false }));
+}
