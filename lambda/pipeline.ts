@@ -76,14 +76,19 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
 
   const requests = planInvalidations(accepted, settings.config);
   const failures = new Map<string, Extract<InvalidationOutcome, { kind: 'transient' | 'permanent' }>>();
+  const failedRequests = { transient: 0, permanent: 0 };
   for (const request of requests) {
     const outcome = await submit(request, deps);
     if (outcome.kind === 'created') continue;
+    failedRequests[outcome.kind]++;
     for (const id of request.messageIds) {
       // A permanent failure outweighs a transient one: no retry can help that message.
       if (failures.get(id)?.kind !== 'permanent') failures.set(id, outcome);
     }
   }
+
+  observer.count(METRICS.transientFailures, failedRequests.transient);
+  observer.count(METRICS.permanentFailures, failedRequests.permanent);
 
   const retries: VisibilityChange[] = [];
   for (const [messageId, failure] of failures) {
@@ -121,7 +126,6 @@ async function submit(request: InvalidationRequest, deps: PipelineDependencies):
     observer.count(METRICS.pathsSubmitted, request.paths.length);
     observer.info('invalidation created', { ...fields, invalidationId: outcome.invalidationId, callerReference: request.callerReference });
   } else {
-    observer.count(outcome.kind === 'permanent' ? METRICS.permanentFailures : METRICS.transientFailures, 1);
     observer.warn(`invalidation failed (${outcome.kind})`, { ...fields, errorCode: outcome.code, errorMessage: outcome.message });
   }
   return outcome;

@@ -1,0 +1,103 @@
+import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { ChangeMessageVisibilityBatchCommand, GetQueueUrlCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { vi } from 'vitest';
+import { createHandler } from '../../lambda/wiring.ts';
+
+export const DEAD_LETTER_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/invalidation-dlq';
+export const SOURCE_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/invalidation-queue';
+
+/**
+ * The real handler with the CloudFront and SQS clients mocked at the SDK boundary (aws-sdk-client-mock), the
+ * happy path answered by default, and stdout (Powertools logs and EMF metrics) captured as parsed JSON lines.
+ */
+export function handlerHarness(config: unknown, env: Record<string, string> = {}) {
+  const cloudfront = new CloudFrontClient({ region: 'us-east-1' });
+  const sqs = new SQSClient({ region: 'us-east-1' });
+  const cloudfrontMock = mockClient(cloudfront);
+  const sqsMock = mockClient(sqs);
+  let invalidationNumber = 0;
+  cloudfrontMock.on(CreateInvalidationCommand).callsFake(async () => ({
+    Location: 'https://cloudfront.amazonaws.com/2020-05-31/distribution/X/invalidation/I',
+    Invalidation: { Id: `I${++invalidationNumber}`, Status: 'InProgress', CreateTime: new Date(), InvalidationBatch: undefined },
+  }));
+  sqsMock.on(SendMessageBatchCommand).callsFake(async (input: { Entries: Array<{ Id: string }> }) => ({
+    Successful: input.Entries.map((entry) => ({ Id: entry.Id, MessageId: `dlq-${entry.Id}`, MD5OfMessageBody: '' })),
+    Failed: [],
+  }));
+  sqsMock.on(ChangeMessageVisibilityBatchCommand).callsFake(async (input: { Entries: Array<{ Id: string }> }) => ({
+    Successful: input.Entries.map((entry) => ({ Id: entry.Id })),
+    Failed: [],
+  }));
+  sqsMock.on(GetQueueUrlCommand).resolves({ QueueUrl: SOURCE_QUEUE_URL });
+
+  const handler = createHandler({
+    env: {
+      INVALIDATOR_CONFIG: JSON.stringify(config),
+      DEAD_LETTER_QUEUE_URL,
+      MAX_RECEIVE_COUNT: '5',
+      RETRY_BASE_DELAY_SECONDS: '30',
+      RETRY_MAX_DELAY_SECONDS: '900',
+      ...env,
+    },
+    cloudfront,
+    sqs,
+    random: () => 0.5,
+  });
+
+  const output: string[] = [];
+  const invoke = async (event: SQSEvent, context: Partial<Context> = {}): Promise<SQSBatchResponse> => {
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      output.push(String(chunk));
+      return true;
+    });
+    try {
+      return (await handler(event, lambdaContext(context))) as SQSBatchResponse;
+    } finally {
+      spy.mockRestore();
+    }
+  };
+  const logLines = (): Array<Record<string, unknown>> =>
+    output
+      .join('')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  return { handler, invoke, cloudfrontMock, sqsMock, output, logLines };
+}
+
+export function lambdaContext(overrides: Partial<Context> = {}): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'invalidator',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:invalidator',
+    memoryLimitInMB: '256',
+    awsRequestId: 'request-1',
+    logGroupName: '/aws/lambda/invalidator',
+    logStreamName: 'stream',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+    ...overrides,
+  };
+}
+
+/** Sum of each EMF metric across the captured lines. */
+export function metricTotals(lines: ReadonlyArray<Record<string, unknown>>): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const line of lines) {
+    const aws = line._aws as { CloudWatchMetrics?: Array<{ Metrics: Array<{ Name: string }> }> } | undefined;
+    for (const directive of aws?.CloudWatchMetrics ?? []) {
+      for (const { Name } of directive.Metrics) {
+        const value = line[Name];
+        const values = Array.isArray(value) ? (value as number[]) : [value as number];
+        totals[Name] = (totals[Name] ?? 0) + values.reduce((sum, item) => sum + item, 0);
+      }
+    }
+  }
+  return totals;
+}
