@@ -109,7 +109,7 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
 
   const undelivered = await deadLetter(deadLetters, deps);
   await scheduleRetries(retries, deps);
-  const failed = [...retries.map((retry) => retry.record.messageId), ...undelivered];
+  const failed = [...retries.map((retry) => retry.record.messageId), ...undelivered.keys()];
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
@@ -132,16 +132,15 @@ async function submit(request: InvalidationRequest, deps: PipelineDependencies):
 }
 
 /** Send letters to the dead-letter queue; returns the ids that could not be sent (to receive again). */
-async function deadLetter(letters: readonly DeadLetter[], deps: PipelineDependencies): Promise<string[]> {
-  if (letters.length === 0) return [];
-  const undelivered = await sendToDeadLetterQueue(deps.sqs, deps.settings.deadLetterQueueUrl, letters);
-  const failed = new Set(undelivered);
+async function deadLetter(letters: readonly DeadLetter[], deps: PipelineDependencies): Promise<Map<string, string>> {
+  const undelivered = letters.length === 0 ? new Map<string, string>() : await sendToDeadLetterQueue(deps.sqs, deps.settings.deadLetterQueueUrl, letters);
   for (const { record, code, message } of letters) {
     const fields = { messageId: record.messageId, errorCode: code, errorMessage: message };
-    if (failed.has(record.messageId)) deps.observer.warn('dead-letter send failed; the message will be received again', fields);
+    const sendError = undelivered.get(record.messageId);
+    if (sendError !== undefined) deps.observer.warn('dead-letter send failed; the message will be received again', { ...fields, sendError });
     else deps.observer.info('message dead-lettered', fields);
   }
-  deps.observer.count(METRICS.deadLetteredMessages, letters.length - failed.size);
+  deps.observer.count(METRICS.deadLetteredMessages, letters.length - undelivered.size);
   return undelivered;
 }
 

@@ -29,10 +29,10 @@ const MAX_ENTRIES_PER_BATCH = 10;
  * Send records to the dead-letter queue, bodies unchanged, with `ErrorCode`, `ErrorMessage` and
  * `SourceMessageId` attributes (and as many of the record's own attributes as still fit).
  *
- * @returns the message ids of the records that could NOT be dead-lettered (the caller reports them as failures)
+ * @returns the records that could NOT be dead-lettered, by message id, with the reason (the caller reports them as failures)
  */
-export async function sendToDeadLetterQueue(sqs: SQSClient, queueUrl: string, letters: readonly DeadLetter[]): Promise<string[]> {
-  const failed: string[] = [];
+export async function sendToDeadLetterQueue(sqs: SQSClient, queueUrl: string, letters: readonly DeadLetter[]): Promise<Map<string, string>> {
+  const failed = new Map<string, string>();
   for (const batch of packBatches(letters)) {
     try {
       const output = await sqs.send(
@@ -45,9 +45,11 @@ export async function sendToDeadLetterQueue(sqs: SQSClient, queueUrl: string, le
           })),
         }),
       );
-      for (const entry of output.Failed ?? []) failed.push(batch[Number(entry.Id)]!.record.messageId);
-    } catch {
-      failed.push(...batch.map((letter) => letter.record.messageId));
+      for (const entry of output.Failed ?? []) {
+        failed.set(batch[Number(entry.Id)]!.record.messageId, `${entry.Code ?? 'Failed'}: ${entry.Message ?? ''}`);
+      }
+    } catch (error) {
+      for (const letter of batch) failed.set(letter.record.messageId, `${(error as Error).name}: ${(error as Error).message}`);
     }
   }
   return failed;
