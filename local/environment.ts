@@ -1,0 +1,267 @@
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ENVIRONMENT } from '../lambda/config.ts';
+import { CLOUDFRONT_REGION } from '../lambda/limits.ts';
+import { createHandler } from '../lambda/wiring.ts';
+import type { InvalidatorSettings } from '../lib/app-config.ts';
+import { startCloudFrontEmulator, type CloudFrontEmulator, type FaultOptions } from './cloudfront-emulator/index.ts';
+import type { LocalActivity } from './activity.ts';
+import { LocalLogger, type HandlerLogEntry } from './LocalLogger.ts';
+import { LocalMetrics } from './LocalMetrics.ts';
+import { startPoller, type InvocationReport, type Poller } from './poller.ts';
+import { createLocalQueues, type LocalQueues } from './queues.ts';
+import { startLocalSqs, type LocalSqsServer } from './sqsServer.ts';
+
+/**
+ * Local mode's defaults: short enough to see results at once, and documented in docs/local-and-cli.md.
+ */
+export const LOCAL_DEFAULTS = {
+  /** The event source's batching window (the stack's default is 60 s). */
+  batchingWindowSeconds: 2,
+  /** The function timeout: what `getRemainingTimeInMillis` counts down from (the handler needs more than 10 s). */
+  functionTimeoutSeconds: 30,
+  /** First and largest retry delay after a transient CloudFront failure (the stack's: 30 s and 900 s). */
+  retryBaseDelaySeconds: 1,
+  retryMaxDelaySeconds: 5,
+  /** How long an emulated invalidation stays InProgress. */
+  completionDelayMs: 5_000,
+  /** Invocations at once: one, so that everything sent within one window lands in one batch. */
+  concurrency: 1,
+  region: 'us-east-1',
+} as const;
+
+/** fauxqs and the emulator accept any credentials; these never leave the machine. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+/** The same limits the Lambda's clients use (lambda/wiring.ts), so a hung emulator behaves as a hung AWS would. */
+const REQUEST_HANDLER = { connectionTimeout: 3_000, requestTimeout: 15_000 } as const;
+
+export interface LocalEnvironmentOptions {
+  readonly settings: InvalidatorSettings;
+  /** @default 0 (a free port) */
+  readonly sqsPort?: number;
+  /** @default 0 (a free port) */
+  readonly cloudfrontPort?: number;
+  /** Valid range: 0 to 300; fractions allowed. @default LOCAL_DEFAULTS.batchingWindowSeconds */
+  readonly batchingWindowSeconds?: number;
+  /** @default settings.batchSize */
+  readonly batchSize?: number;
+  /** @default LOCAL_DEFAULTS.concurrency */
+  readonly concurrency?: number;
+  /** @default LOCAL_DEFAULTS.functionTimeoutSeconds */
+  readonly functionTimeoutSeconds?: number;
+  /**
+   * The queue's visibility timeout, in seconds.
+   *
+   * @default - the function timeout plus the batching window, rounded up (the stack uses 6 x timeout + window)
+   */
+  readonly visibilityTimeoutSeconds?: number;
+  /** @default settings.maxReceiveCount */
+  readonly maxReceiveCount?: number;
+  /** @default LOCAL_DEFAULTS.retryBaseDelaySeconds */
+  readonly retryBaseDelaySeconds?: number;
+  /** @default LOCAL_DEFAULTS.retryMaxDelaySeconds */
+  readonly retryMaxDelaySeconds?: number;
+  /** @default LOCAL_DEFAULTS.completionDelayMs */
+  readonly completionDelayMs?: number;
+  /** Faults the CloudFront emulator injects. @default - none */
+  readonly faults?: FaultOptions;
+  /** Print the handler's JSON logs and metrics, and the emulator's request lines. @default false */
+  readonly verbose?: boolean;
+  /** Told about every invalidation, failure and dead-lettered message. */
+  readonly onActivity?: (activity: LocalActivity) => void;
+  /** Told about every invocation. */
+  readonly onInvocation?: (report: InvocationReport) => void;
+}
+
+export interface QueueDepth {
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+}
+
+/** Everything `cfiq local` runs, in this process, on 127.0.0.1. */
+export interface LocalEnvironment extends LocalQueues {
+  readonly region: string;
+  readonly sqsEndpoint: string;
+  readonly cloudfrontEndpoint: string;
+  readonly distributionIds: readonly string[];
+  readonly settings: InvalidatorSettings;
+  /** The handler's environment, as the stack would set it. */
+  readonly handlerEnvironment: Readonly<Record<string, string>>;
+  /** Clients pointed at the local endpoints, for senders and tests. */
+  readonly sqs: SQSClient;
+  readonly cloudfront: CloudFrontClient;
+  readonly emulator: CloudFrontEmulator;
+  readonly poller: Poller;
+  readonly metrics: LocalMetrics;
+  /** Messages on a queue (the main one by default), by state. */
+  depth(queueUrl?: string): Promise<QueueDepth>;
+  /** Stop the poller, then the emulator and fauxqs. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/**
+ * Start fauxqs, the queue and dead-letter queue, the CloudFront emulator and the poller running the Lambda
+ * handler (built by `createHandler` with the environment the stack gives the function).
+ *
+ * @throws {RangeError} on settings outside the event source mapping's ranges; the listen error when a port is taken
+ */
+export async function startLocalEnvironment(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
+  const { settings } = options;
+  const region = LOCAL_DEFAULTS.region;
+  const windowSeconds = options.batchingWindowSeconds ?? LOCAL_DEFAULTS.batchingWindowSeconds;
+  const functionTimeoutSeconds = options.functionTimeoutSeconds ?? LOCAL_DEFAULTS.functionTimeoutSeconds;
+  const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? Math.ceil(functionTimeoutSeconds + windowSeconds);
+  const maxReceiveCount = options.maxReceiveCount ?? settings.maxReceiveCount;
+  const notify = options.onActivity ?? (() => undefined);
+  const stack: Array<() => Promise<void>> = [];
+  const unwind = async () => {
+    for (const close of stack.reverse().splice(0)) await close().catch(() => undefined);
+  };
+
+  try {
+    const sqsServer: LocalSqsServer = await startLocalSqs(options.sqsPort ?? 0);
+    stack.push(() => sqsServer.close());
+    const sqs = new SQSClient({ region, endpoint: sqsServer.endpoint, credentials: LOCAL_CREDENTIALS });
+    const queues = await createLocalQueues(sqs, { maxReceiveCount, visibilityTimeoutSeconds });
+
+    const distributionIds = settings.config.distributions.map((distribution) => distribution.id);
+    const emulator = await startCloudFrontEmulator({
+      port: options.cloudfrontPort ?? 0,
+      distributions: distributionIds,
+      completionDelayMs: options.completionDelayMs ?? LOCAL_DEFAULTS.completionDelayMs,
+      ...(options.faults ? { faults: options.faults } : {}),
+      ...(options.verbose ? { logger: { info: (line: string) => console.log(line), warn: (line: string) => console.log(line) } } : {}),
+    });
+    stack.push(() => emulator.close());
+    const cloudfront = new CloudFrontClient({ region: CLOUDFRONT_REGION, endpoint: emulator.endpoint, credentials: LOCAL_CREDENTIALS });
+
+    const handlerEnvironment: Record<string, string> = {
+      [ENVIRONMENT.config]: JSON.stringify(settings.config),
+      [ENVIRONMENT.deadLetterQueueUrl]: queues.deadLetterQueueUrl,
+      [ENVIRONMENT.maxReceiveCount]: String(maxReceiveCount),
+      [ENVIRONMENT.retryBaseDelaySeconds]: String(options.retryBaseDelaySeconds ?? LOCAL_DEFAULTS.retryBaseDelaySeconds),
+      [ENVIRONMENT.retryMaxDelaySeconds]: String(options.retryMaxDelaySeconds ?? LOCAL_DEFAULTS.retryMaxDelaySeconds),
+    };
+    const logger = new LocalLogger({ verbose: options.verbose, onEntry: (entry) => reportLogEntry(entry, emulator, notify) });
+    const metrics = new LocalMetrics({ verbose: options.verbose });
+    // The function's own clients: the Lambda's retry mode and time limits, pointed at the local endpoints.
+    const functionSqs = new SQSClient({
+      region,
+      endpoint: sqsServer.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+      retryMode: 'standard',
+      requestHandler: REQUEST_HANDLER,
+    });
+    const functionCloudFront = new CloudFrontClient({
+      region: CLOUDFRONT_REGION,
+      endpoint: emulator.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+      retryMode: 'standard',
+      requestHandler: REQUEST_HANDLER,
+    });
+    stack.push(async () => {
+      functionSqs.destroy();
+      functionCloudFront.destroy();
+      sqs.destroy();
+      cloudfront.destroy();
+    });
+    const handler = createHandler({ env: handlerEnvironment, sqs: functionSqs, cloudfront: functionCloudFront, logger, metrics });
+
+    const poller = startPoller({
+      sqs,
+      queueUrl: queues.queueUrl,
+      queueArn: queues.queueArn,
+      region,
+      handler,
+      batchSize: options.batchSize ?? settings.batchSize,
+      maxBatchingWindowMs: Math.round(windowSeconds * 1000),
+      functionTimeoutMs: functionTimeoutSeconds * 1000,
+      concurrency: options.concurrency ?? LOCAL_DEFAULTS.concurrency,
+      onInvocation: (report) => {
+        if (report.outcome !== 'success' && report.outcome !== 'partial') {
+          notify({ kind: 'invocation-failed', outcome: report.outcome, records: report.records, error: errorText(report.error) });
+        }
+        options.onInvocation?.(report);
+      },
+      onError: (error, operation) => notify({ kind: 'error', message: `${operation}: ${errorText(error)}` }),
+    });
+    stack.push(() => poller.stop());
+
+    let closing: Promise<void> | undefined;
+    return {
+      ...queues,
+      region,
+      sqsEndpoint: sqsServer.endpoint,
+      cloudfrontEndpoint: emulator.endpoint,
+      distributionIds,
+      settings,
+      handlerEnvironment,
+      sqs,
+      cloudfront,
+      emulator,
+      poller,
+      metrics,
+      depth: (queueUrl = queues.queueUrl) => queueDepth(sqs, queueUrl),
+      close: () => (closing ??= unwind()),
+    };
+  } catch (error) {
+    await unwind();
+    throw error;
+  }
+}
+
+/** Turn the handler's log entries into activities: the log is the Lambda's own account of what it did. */
+function reportLogEntry(entry: HandlerLogEntry, emulator: CloudFrontEmulator, notify: (activity: LocalActivity) => void): void {
+  const fields = entry.fields;
+  const text = (name: string) => String(fields[name] ?? '');
+  const count = (name: string) => Number(fields[name] ?? 0);
+  if (entry.message === 'invalidation created') {
+    const distributionId = text('distributionId');
+    const invalidationId = text('invalidationId');
+    const record = emulator.invalidations(distributionId).find((invalidation) => invalidation.id === invalidationId);
+    notify({
+      kind: 'invalidation',
+      distributionId,
+      invalidationId,
+      paths: record?.paths ?? [],
+      pathCount: count('paths'),
+      messages: count('messages'),
+    });
+  } else if (entry.message.startsWith('invalidation failed')) {
+    notify({
+      kind: 'invalidation-failed',
+      distributionId: text('distributionId'),
+      errorCode: text('errorCode'),
+      errorMessage: text('errorMessage'),
+      transient: entry.message.includes('transient'),
+      messages: count('messages'),
+    });
+  } else if (entry.message === 'message dead-lettered') {
+    notify({ kind: 'dead-lettered', messageId: text('messageId'), errorCode: text('errorCode'), errorMessage: text('errorMessage') });
+  } else if (entry.level === 'WARN' || entry.level === 'ERROR' || entry.level === 'CRITICAL') {
+    const error = fields.error as { message?: unknown } | undefined;
+    notify({ kind: 'error', message: `${entry.message}${error?.message ? `: ${String(error.message)}` : ''}` });
+  }
+}
+
+async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
+  const output = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
+  const attribute = (name: string) => Number(output.Attributes?.[name as keyof typeof output.Attributes] ?? 0);
+  return {
+    visible: attribute('ApproximateNumberOfMessages'),
+    inFlight: attribute('ApproximateNumberOfMessagesNotVisible'),
+    delayed: attribute('ApproximateNumberOfMessagesDelayed'),
+  };
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`;
+  return String(error);
+}
