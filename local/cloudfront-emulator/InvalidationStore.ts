@@ -1,0 +1,190 @@
+import { randomInt } from 'node:crypto';
+import { noSuchDistribution, noSuchInvalidation, invalidationBatchAlreadyExists } from './errors.ts';
+import { addCounts, checkInProgressCapacity, countPaths, samePaths, validateBatch, type PathCounts } from './rules.ts';
+import type { InvalidationBatchInput, InvalidationRecord, InvalidationStatus } from './types.ts';
+
+export interface InvalidationStoreProps {
+  readonly distributions: readonly string[];
+  /** Milliseconds from creation to `Completed`. */
+  readonly completionDelayMs: number;
+  /** Epoch milliseconds. */
+  readonly now: () => number;
+}
+
+/** The result of CreateInvalidation: the invalidation, and whether it already existed (same CallerReference). */
+export interface CreateResult {
+  readonly invalidation: InvalidationRecord;
+  readonly replayed: boolean;
+}
+
+export interface ListQuery {
+  /** Start after the invalidation with this id ('' for the newest). */
+  readonly marker: string;
+  readonly maxItems: number;
+}
+
+export interface ListResult {
+  readonly items: readonly InvalidationRecord[];
+  readonly isTruncated: boolean;
+  readonly nextMarker?: string;
+}
+
+interface StoredInvalidation {
+  readonly distributionId: string;
+  readonly id: string;
+  readonly callerReference: string;
+  readonly paths: readonly string[];
+  readonly counts: PathCounts;
+  readonly createdAt: number;
+  completesAt: number;
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/**
+ * Distributions and their invalidations, with CloudFront's rules applied on create. Status is derived from the
+ * clock on every read (`InProgress` until `createdAt + completionDelayMs`), so nothing needs a timer.
+ */
+export class InvalidationStore {
+  private readonly now: () => number;
+  private readonly completionDelayMs: number;
+  private readonly distributions = new Map<string, StoredInvalidation[]>();
+  private readonly ids = new Set<string>();
+
+  public constructor(props: InvalidationStoreProps) {
+    this.now = props.now;
+    this.completionDelayMs = props.completionDelayMs;
+    for (const id of props.distributions) this.addDistribution(id);
+  }
+
+  /** Makes a distribution exist; adding an existing one changes nothing. */
+  public addDistribution(id: string): void {
+    if (typeof id !== 'string' || id === '' || id.includes('/')) {
+      throw new TypeError(`distribution id must be a non-empty string without "/" (given ${JSON.stringify(id)})`);
+    }
+    if (!this.distributions.has(id)) this.distributions.set(id, []);
+  }
+
+  public distributionIds(): string[] {
+    return [...this.distributions.keys()];
+  }
+
+  /**
+   * CreateInvalidation: validates the batch, answers a repeated CallerReference with the earlier invalidation,
+   * and enforces the in-progress limits.
+   *
+   * @throws CloudFrontApiError NoSuchDistribution, InconsistentQuantities, BatchTooLarge, InvalidArgument,
+   *   InvalidationBatchAlreadyExists, TooManyInvalidationsInProgress
+   */
+  public create(distributionId: string, batch: InvalidationBatchInput): CreateResult {
+    const invalidations = this.invalidationsOf(distributionId);
+    validateBatch(batch);
+    const earlier = invalidations.find((inv) => inv.callerReference === batch.callerReference);
+    if (earlier) {
+      if (!samePaths(earlier.paths, batch.paths)) throw invalidationBatchAlreadyExists(batch.callerReference, earlier.id);
+      return { invalidation: this.snapshot(earlier), replayed: true };
+    }
+    const counts = countPaths(batch.paths);
+    checkInProgressCapacity(this.inProgressCounts(invalidations), counts);
+    const createdAt = this.now();
+    const stored: StoredInvalidation = {
+      distributionId,
+      id: this.newId(),
+      callerReference: batch.callerReference,
+      paths: [...batch.paths],
+      counts,
+      createdAt,
+      completesAt: createdAt + this.completionDelayMs,
+    };
+    invalidations.push(stored);
+    return { invalidation: this.snapshot(stored), replayed: false };
+  }
+
+  /** @throws CloudFrontApiError NoSuchDistribution, NoSuchInvalidation */
+  public get(distributionId: string, invalidationId: string): InvalidationRecord {
+    const found = this.invalidationsOf(distributionId).find((inv) => inv.id === invalidationId);
+    if (!found) throw noSuchInvalidation();
+    return this.snapshot(found);
+  }
+
+  /**
+   * ListInvalidations: newest first; a page ends after `maxItems`, and `nextMarker` is its last id. An unknown
+   * marker gives an empty page, so a paginator stops rather than starting over.
+   *
+   * @throws CloudFrontApiError NoSuchDistribution
+   */
+  public list(distributionId: string, query: ListQuery): ListResult {
+    const newestFirst = [...this.invalidationsOf(distributionId)].reverse();
+    const start = query.marker === '' ? 0 : newestFirst.findIndex((inv) => inv.id === query.marker) + 1;
+    if (start === 0 && query.marker !== '') return { items: [], isTruncated: false };
+    const page = newestFirst.slice(start, start + query.maxItems);
+    const isTruncated = start + page.length < newestFirst.length;
+    const last = page.at(-1);
+    return {
+      items: page.map((inv) => this.snapshot(inv)),
+      isTruncated,
+      ...(isTruncated && last ? { nextMarker: last.id } : {}),
+    };
+  }
+
+  /** Snapshots of every invalidation (of one distribution, or of all), oldest first. */
+  public all(distributionId?: string): InvalidationRecord[] {
+    const lists = distributionId === undefined ? [...this.distributions.values()] : [this.distributions.get(distributionId) ?? []];
+    return lists
+      .flat()
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map((inv) => this.snapshot(inv));
+  }
+
+  /** Marks every in-progress invalidation (of one distribution, or of all) `Completed` now. */
+  public completeAll(distributionId?: string): void {
+    const now = this.now();
+    const lists = distributionId === undefined ? [...this.distributions.values()] : [this.distributions.get(distributionId) ?? []];
+    for (const inv of lists.flat()) inv.completesAt = Math.min(inv.completesAt, now);
+  }
+
+  /** Forgets every invalidation; distributions stay. */
+  public clear(): void {
+    for (const list of this.distributions.values()) list.length = 0;
+    this.ids.clear();
+  }
+
+  private invalidationsOf(distributionId: string): StoredInvalidation[] {
+    const list = this.distributions.get(distributionId);
+    if (!list) throw noSuchDistribution();
+    return list;
+  }
+
+  private status(inv: StoredInvalidation): InvalidationStatus {
+    return this.now() >= inv.completesAt ? 'Completed' : 'InProgress';
+  }
+
+  private inProgressCounts(invalidations: readonly StoredInvalidation[]): PathCounts {
+    return invalidations
+      .filter((inv) => this.status(inv) === 'InProgress')
+      .reduce((sum, inv) => addCounts(sum, inv.counts), { files: 0, wildcards: 0 });
+  }
+
+  private snapshot(inv: StoredInvalidation): InvalidationRecord {
+    return {
+      distributionId: inv.distributionId,
+      id: inv.id,
+      callerReference: inv.callerReference,
+      paths: [...inv.paths],
+      createTime: new Date(inv.createdAt),
+      status: this.status(inv),
+    };
+  }
+
+  /** CloudFront-like ids: `I` and 13 upper-case letters and digits, unique within the store. */
+  private newId(): string {
+    for (;;) {
+      let id = 'I';
+      for (let i = 0; i < 13; i++) id += ID_ALPHABET[randomInt(ID_ALPHABET.length)];
+      if (!this.ids.has(id)) {
+        this.ids.add(id);
+        return id;
+      }
+    }
+  }
+}
