@@ -52,6 +52,7 @@ export const invalidatorConfigSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['distributions', index, 'id'],
+          input: distribution.id,
           message: `duplicate distribution id "${distribution.id}"`,
         });
       }
@@ -62,6 +63,7 @@ export const invalidatorConfigSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['distributions', index, 'hostnames', hostIndex],
+            input: hostname,
             message: `duplicate hostname "${hostname}" (already mapped to ${owner})`,
           });
         }

@@ -66,7 +66,8 @@ export function normalizePath(raw: string): string {
 
 /** A URL with any `user:password@` replaced by `***@`, for error messages and logs. */
 export function redactUrl(raw: string): string {
-  return raw.replace(/^([a-z][a-z0-9+.-]*:\/*)?[^/?#@\s]*@/i, '$1***@');
+  // Up to the last "@" before the path: a password may itself contain "@" (or spaces, quotes).
+  return raw.replace(/^(\s*[a-z][a-z0-9+.-]*:[/\\]*)?[^/?#]*@/i, '$1***@');
 }
 
 /**
@@ -75,10 +76,19 @@ export function redactUrl(raw: string): string {
  *
  * @example
  * parsePageUrl('http://www.example.com?query=value'); // { hostname: 'www.example.com', path: '/?query=value' }
- * @throws {InvalidMessageError} `InvalidUrl` for a relative URL, a scheme other than http/https, or credentials
+ * @throws {InvalidMessageError} `InvalidUrl` for a relative URL, a scheme other than http/https, credentials or a
+ * control character
  * @throws {InvalidPathError} when the derived path breaks a path rule
  */
 export function parsePageUrl(raw: string): { hostname: string; path: string } {
+  // The URL parser silently drops tabs and newlines ("/a\nb" would become "/ab"): reject them, as in paths.
+  const control = CONTROL_CHARACTER.exec(raw);
+  if (control) {
+    throw new InvalidMessageError(
+      'InvalidUrl',
+      `invalid URL ${displayValue(redactUrl(raw))}: contains the control character U+${control[0].codePointAt(0)!.toString(16).padStart(4, '0').toUpperCase()}`,
+    );
+  }
   let url: URL;
   try {
     url = new URL(raw);

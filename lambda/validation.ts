@@ -31,7 +31,8 @@ function shortJson(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // Too deeply nested (or cyclic) to print; String() of a deep array overflows the stack too.
+    text = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : String(value);
   }
   return text.length > 120 ? `${text.slice(0, 120)}…` : text;
 }
