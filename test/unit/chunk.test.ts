@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { chunk } from '../../lambda/chunk.ts';
+import { MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
+
+const defaults = { maxPathsPerInvalidation: MAX_PATHS_PER_INVALIDATION, maxWildcardsPerInvalidation: MAX_WILDCARDS_IN_PROGRESS };
+
+/** `count` paths `/p0`, `/p1`, ...; wildcards (`/w0*`, ...) when asked. */
+function paths(count: number, wildcard = false): string[] {
+  return Array.from({ length: count }, (_, index) => (wildcard ? `/w${index}*` : `/p${index}`));
+}
+
+describe('chunk', () => {
+  it('makes no request for no paths', () => {
+    // Act
+    const chunks = chunk([], defaults);
+
+    // Assess
+    expect(chunks).toStrictEqual([]);
+  });
+
+  it('keeps paths under the limits in one request, in order', () => {
+    // Act
+    const chunks = chunk(['/c', '/a', '/b*'], defaults);
+
+    // Assess
+    expect(chunks).toStrictEqual([['/c', '/a', '/b*']]);
+  });
+
+  it.each([
+    [3000, [3000]],
+    [3001, [3000, 1]],
+    [6000, [3000, 3000]],
+    [10_000, [3000, 3000, 3000, 1000]],
+  ])('splits %i paths into requests of %j', (count, sizes) => {
+    // Act
+    const chunks = chunk(paths(count), defaults);
+
+    // Assess
+    expect(chunks.map((request) => request.length)).toStrictEqual(sizes);
+    expect(chunks.flat()).toStrictEqual(paths(count));
+  });
+
+  it.each([
+    [15, [15]],
+    [16, [15, 1]],
+    [31, [15, 15, 1]],
+  ])('splits %i wildcards into requests of %j', (count, sizes) => {
+    // Act
+    const chunks = chunk(paths(count, true), defaults);
+
+    // Assess
+    expect(chunks.map((request) => request.length)).toStrictEqual(sizes);
+  });
+
+  it('fills a request with plain paths beside its wildcards', () => {
+    // Prepare
+    const requested = [...paths(16, true), ...paths(10)];
+
+    // Act
+    const chunks = chunk(requested, defaults);
+
+    // Assess
+    expect(chunks).toStrictEqual([requested.slice(0, 15), requested.slice(15)]);
+  });
+
+  it.each([
+    ['1 path per request', { maxPathsPerInvalidation: 1, maxWildcardsPerInvalidation: 15 }, ['/a', '/b*', '/c'], [['/a'], ['/b*'], ['/c']]],
+    ['2 paths per request', { maxPathsPerInvalidation: 2, maxWildcardsPerInvalidation: 15 }, ['/a', '/b', '/c'], [['/a', '/b'], ['/c']]],
+    ['1 wildcard per request', { maxPathsPerInvalidation: 10, maxWildcardsPerInvalidation: 1 }, ['/a*', '/b', '/c*', '/d*', '/e'], [['/a*', '/b'], ['/c*'], ['/d*', '/e']]],
+    ['both limits', { maxPathsPerInvalidation: 3, maxWildcardsPerInvalidation: 2 }, ['/a*', '/b*', '/c*', '/d', '/e', '/f'], [['/a*', '/b*'], ['/c*', '/d', '/e'], ['/f']]],
+  ])('respects %s', (_name, limits, requested, expected) => {
+    // Act
+    const chunks = chunk(requested, limits);
+
+    // Assess
+    expect(chunks).toStrictEqual(expected);
+  });
+});
