@@ -1,0 +1,50 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { InvalidationQueue, type InvalidationQueueProps } from './invalidation-queue.ts';
+
+/** Properties of an {@link InvalidationQueueStack}: the stack's own, and the invalidation queue's. */
+export interface InvalidationQueueStackProps extends StackProps, InvalidationQueueProps {}
+
+/**
+ * The deployable unit: an {@link InvalidationQueue}, a managed policy for producers, and outputs naming everything
+ * an operator or a CMS needs.
+ */
+export class InvalidationQueueStack extends Stack {
+  public readonly invalidationQueue: InvalidationQueue;
+  /** Attach this to the CMS's role: it may send publish events to the queue, nothing else. */
+  public readonly producerPolicy: iam.ManagedPolicy;
+
+  public constructor(scope: Construct, id: string, props: InvalidationQueueStackProps) {
+    super(scope, id, {
+      description: 'CloudFront invalidation queue: SQS queue, coalescing Lambda function, dead-letter queue, alarms',
+      ...props,
+    });
+
+    this.invalidationQueue = new InvalidationQueue(this, 'InvalidationQueue', props);
+    this.producerPolicy = new iam.ManagedPolicy(this, 'ProducerPolicy', {
+      description: 'Send publish events to the CloudFront invalidation queue',
+      statements: this.invalidationQueue.producerPolicyStatements(),
+    });
+
+    const { queue, deadLetterQueue, alarmTopic, dashboard } = this.invalidationQueue;
+    const outputs: Record<string, { value: string; description: string }> = {
+      QueueUrl: { value: queue.queueUrl, description: 'Where producers send publish events' },
+      QueueArn: { value: queue.queueArn, description: 'The invalidation queue' },
+      DeadLetterQueueUrl: {
+        value: deadLetterQueue.queueUrl,
+        description: 'Messages that could not be processed, with their reason',
+      },
+      DeadLetterQueueArn: { value: deadLetterQueue.queueArn, description: 'The dead-letter queue' },
+      AlarmTopicArn: { value: alarmTopic.topicArn, description: 'Subscribe here to receive alarms' },
+      DashboardName: { value: dashboard.dashboardName, description: 'The CloudWatch dashboard' },
+      ProducerPolicyArn: {
+        value: this.producerPolicy.managedPolicyArn,
+        description: "Attach to the CMS's role to let it send publish events",
+      },
+    };
+    for (const [outputId, output] of Object.entries(outputs)) {
+      new CfnOutput(this, outputId, output);
+    }
+  }
+}

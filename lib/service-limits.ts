@@ -1,0 +1,26 @@
+/**
+ * AWS limits that only the CDK construct and its context reader check. CloudFront's limits and the event source
+ * mapping's ranges live in lambda/limits.ts; import those from there.
+ */
+
+/** SQS redrive policy: receives before a message moves to the dead-letter queue. */
+export const MIN_MAX_RECEIVE_COUNT = 1;
+export const MAX_MAX_RECEIVE_COUNT = 1000;
+
+/** Lambda function timeout, in seconds. */
+export const MIN_FUNCTION_TIMEOUT_SECONDS = 1;
+export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
+
+/** Lambda function memory, in MiB. */
+export const MIN_MEMORY_SIZE_MB = 128;
+export const MAX_MEMORY_SIZE_MB = 10_240;
+
+/** SQS message retention, in seconds (1 minute to 14 days). */
+export const MIN_RETENTION_SECONDS = 60;
+export const MAX_RETENTION_SECONDS = 1_209_600;
+
+/** Lambda: all environment variables of a function together, in bytes. */
+export const MAX_ENVIRONMENT_BYTES = 4096;
+
+/** The SQS event source mapping: a batch size above this needs a batching window of at least 1 second. */
+export const MAX_BATCH_SIZE_WITHOUT_WINDOW = 10;

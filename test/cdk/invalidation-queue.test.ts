@@ -1,0 +1,802 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { describe, expect, test } from 'vitest';
+import { ENVIRONMENT } from '../../lambda/config.ts';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_DEAD_LETTER_RETENTION_DAYS,
+  DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+  DEFAULT_MAX_BATCHING_WINDOW_SECONDS,
+  DEFAULT_MAX_CONCURRENCY,
+  DEFAULT_MAX_RECEIVE_COUNT,
+  DEFAULT_MEMORY_SIZE_MB,
+  DEFAULT_METRICS_NAMESPACE,
+  DEFAULT_OLDEST_MESSAGE_ALARM_SECONDS,
+  DEFAULT_QUEUE_RETENTION_DAYS,
+  DEFAULT_RETRY_BASE_DELAY_SECONDS,
+  DEFAULT_RETRY_MAX_DELAY_SECONDS,
+  DEFAULT_SERVICE_NAME,
+} from '../../lambda/defaults.ts';
+import { ConfigurationError } from '../../lambda/errors.ts';
+import { MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
+import { METRICS } from '../../lambda/pipeline.ts';
+import { InvalidationQueue } from '../../lib/invalidation-queue.ts';
+import {
+  MEDIA_DISTRIBUTION,
+  queueStack,
+  queueTemplate,
+  resourceOf,
+  testApp,
+  WWW_DISTRIBUTION,
+} from './cdk-test-app.ts';
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+/** The function's environment variables. */
+function environmentOf(template: Template): Record<string, unknown> {
+  return resourceOf(template, 'AWS::Lambda::Function', 'InvalidatorHandler').properties.Environment.Variables;
+}
+
+/** The statements of the function role's policy. */
+function handlerStatements(template: Template): any[] {
+  return resourceOf(template, 'AWS::IAM::Policy', 'InvalidatorHandlerRole').properties.PolicyDocument.Statement;
+}
+
+/** Every resource named by a statement, as an array. */
+function resourcesOf(statement: { Resource: unknown }): unknown[] {
+  return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+}
+
+function actionsOf(statement: { Action: unknown }): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action as string];
+}
+
+/** The CloudFormation form of a distribution's ARN. */
+function distributionArn(id: string): unknown {
+  return {
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::', { Ref: 'AWS::AccountId' }, `:distribution/${id}`]],
+  };
+}
+
+describe('InvalidationQueue', () => {
+  test('defaults', () => {
+    // GIVEN
+    const { stack } = queueStack();
+
+    // WHEN
+    const template = Template.fromStack(stack);
+
+    // THEN
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    const dlq = resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorDeadLetterQueue');
+    expect(resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorQueue').properties).toStrictEqual({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: DEFAULT_QUEUE_RETENTION_DAYS * DAY_SECONDS,
+      VisibilityTimeout: 6 * DEFAULT_FUNCTION_TIMEOUT_SECONDS + DEFAULT_MAX_BATCHING_WINDOW_SECONDS,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlq.id, 'Arn'] },
+        maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
+      },
+    });
+    expect(dlq.properties).toStrictEqual({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: DEFAULT_DEAD_LETTER_RETENTION_DAYS * DAY_SECONDS,
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: DEFAULT_MEMORY_SIZE_MB,
+      Timeout: DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^InvalidatorLogGroup') } },
+    });
+    expect(environmentOf(template)).toStrictEqual({
+      [ENVIRONMENT.config]: JSON.stringify({
+        distributions: [WWW_DISTRIBUTION],
+        maxPathsPerInvalidation: MAX_PATHS_PER_INVALIDATION,
+        maxWildcardsPerInvalidation: MAX_WILDCARDS_IN_PROGRESS,
+      }),
+      [ENVIRONMENT.deadLetterQueueUrl]: { Ref: dlq.id },
+      [ENVIRONMENT.maxReceiveCount]: String(DEFAULT_MAX_RECEIVE_COUNT),
+      [ENVIRONMENT.retryBaseDelaySeconds]: String(DEFAULT_RETRY_BASE_DELAY_SECONDS),
+      [ENVIRONMENT.retryMaxDelaySeconds]: String(DEFAULT_RETRY_MAX_DELAY_SECONDS),
+      POWERTOOLS_SERVICE_NAME: DEFAULT_SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: DEFAULT_METRICS_NAMESPACE,
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: DEFAULT_BATCH_SIZE,
+      MaximumBatchingWindowInSeconds: DEFAULT_MAX_BATCHING_WINDOW_SECONDS,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: DEFAULT_MAX_CONCURRENCY },
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InvalidatorQueue'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    // No AWS managed policy: the role carries its own, scoped statements only.
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+      }),
+      ManagedPolicyArns: Match.absent(),
+    });
+  });
+
+  test('the visibility timeout is at least 6 times the function timeout', () => {
+    // GIVEN
+    const timeouts = [1, 60, 300, 900];
+
+    for (const seconds of timeouts) {
+      // WHEN
+      const template = queueTemplate({ timeout: Duration.seconds(seconds) });
+
+      // THEN
+      const queue = resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorQueue');
+      expect(queue.properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * seconds);
+    }
+  });
+
+  test('both queues deny access without TLS', () => {
+    // GIVEN
+    const template = queueTemplate();
+
+    // THEN
+    for (const prefix of ['InvalidatorQueue', 'InvalidatorDeadLetterQueue']) {
+      const queue = resourceOf(template, 'AWS::SQS::Queue', prefix);
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queue.id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              Resource: { 'Fn::GetAtt': [queue.id, 'Arn'] },
+            },
+          ]),
+        },
+      });
+    }
+  });
+
+  test('the function may only invalidate the configured distributions, with no "*" resource', () => {
+    // GIVEN
+    const distributions = [WWW_DISTRIBUTION, MEDIA_DISTRIBUTION];
+
+    // WHEN
+    const template = queueTemplate({ distributions });
+
+    // THEN
+    const statements = handlerStatements(template);
+    const cloudfront = statements.filter((statement) => actionsOf(statement).some((a) => a.startsWith('cloudfront:')));
+    expect(cloudfront).toHaveLength(1);
+    expect(actionsOf(cloudfront[0])).toStrictEqual(['cloudfront:CreateInvalidation']);
+    expect(resourcesOf(cloudfront[0])).toStrictEqual(
+      expect.arrayContaining(distributions.map((distribution) => distributionArn(distribution.id))),
+    );
+    expect(resourcesOf(cloudfront[0])).toHaveLength(distributions.length);
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      expect(resourcesOf(statement)).not.toContain('*');
+      expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"|:\*"/);
+    }
+  });
+
+  test('the function consumes the queue and sends to the dead-letter queue, nothing more', () => {
+    // GIVEN
+    const template = queueTemplate();
+    const queue = resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorQueue');
+    const dlq = resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorDeadLetterQueue');
+
+    // THEN
+    const byResource = new Map<string, string[]>();
+    for (const statement of handlerStatements(template)) {
+      for (const resource of resourcesOf(statement)) {
+        const key = JSON.stringify(resource);
+        byResource.set(key, [...(byResource.get(key) ?? []), ...actionsOf(statement)].sort());
+      }
+    }
+    expect(byResource.get(JSON.stringify({ 'Fn::GetAtt': [queue.id, 'Arn'] }))).toStrictEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+    ]);
+    expect(byResource.get(JSON.stringify({ 'Fn::GetAtt': [dlq.id, 'Arn'] }))).toStrictEqual(['sqs:SendMessage']);
+    expect(handlerStatements(template).flatMap(actionsOf).filter((action) => action.startsWith('kms:'))).toStrictEqual([]);
+  });
+
+  describe('distributions', () => {
+    test('are passed to the handler, hostnames lower-cased', () => {
+      // GIVEN
+      const distributions = [{ id: 'EDFDVBD6EXAMPLE', hostnames: ['WWW.Example.org'] }, { id: 'E2QWRUHEXAMPLE' }];
+
+      // WHEN
+      const template = queueTemplate({ distributions });
+
+      // THEN
+      expect(JSON.parse(environmentOf(template)[ENVIRONMENT.config] as string).distributions).toStrictEqual([
+        { id: 'EDFDVBD6EXAMPLE', hostnames: ['www.example.org'] },
+        { id: 'E2QWRUHEXAMPLE' },
+      ]);
+    });
+
+    test.each([
+      ['an empty list', [], /distributions: must name at least one distribution \(given \[\]\)/],
+      [
+        'a malformed id',
+        [{ id: 'edfdvbd6example' }],
+        /distributions\[0\]\.id: must be a CloudFront distribution id.*\(given "edfdvbd6example"\)/,
+      ],
+      [
+        'a duplicate hostname',
+        [
+          { id: 'EDFDVBD6EXAMPLE', hostnames: ['www.example.org'] },
+          { id: 'E2QWRUHEXAMPLE', hostnames: ['WWW.example.org'] },
+        ],
+        /distributions\[1\]\.hostnames\[0\]: duplicate hostname "www\.example\.org" \(already mapped to EDFDVBD6EXAMPLE\)/,
+      ],
+      [
+        'a duplicate id',
+        [{ id: 'EDFDVBD6EXAMPLE' }, { id: 'EDFDVBD6EXAMPLE' }],
+        /distributions\[1\]\.id: duplicate distribution id "EDFDVBD6EXAMPLE"/,
+      ],
+      [
+        'a malformed hostname',
+        [{ id: 'EDFDVBD6EXAMPLE', hostnames: ['https://www.example.org'] }],
+        /distributions\[0\]\.hostnames\[0\]: must be a hostname .*\(given "https:\/\/www\.example\.org"\)/,
+      ],
+    ])('%s is a synth-time error naming the value', (_name, distributions, message) => {
+      // WHEN
+      const create = () => new InvalidationQueue(new Stack(testApp(), 'Stack'), 'Invalidator', { distributions });
+
+      // THEN
+      expect(create).toThrow(ConfigurationError);
+      expect(create).toThrow(/^InvalidationQueue Stack\/Invalidator is invalid: /);
+      expect(create).toThrow(message);
+    });
+  });
+
+  describe('maxPathsPerInvalidation and maxWildcardsPerInvalidation', () => {
+    test('are passed to the handler', () => {
+      // WHEN
+      const template = queueTemplate({ maxPathsPerInvalidation: 100, maxWildcardsPerInvalidation: 1 });
+
+      // THEN
+      expect(JSON.parse(environmentOf(template)[ENVIRONMENT.config] as string)).toMatchObject({
+        maxPathsPerInvalidation: 100,
+        maxWildcardsPerInvalidation: 1,
+      });
+    });
+
+    test('out of range is an error', () => {
+      expect(() => queueStack({ maxPathsPerInvalidation: MAX_PATHS_PER_INVALIDATION + 1 })).toThrow(
+        /maxPathsPerInvalidation: .*\(given 3001\)/,
+      );
+      expect(() => queueStack({ maxWildcardsPerInvalidation: 16 })).toThrow(/maxWildcardsPerInvalidation: .*\(given 16\)/);
+    });
+  });
+
+  describe('batchSize', () => {
+    test('sets the event source batch size', () => {
+      // WHEN
+      const template = queueTemplate({ batchSize: 10_000 });
+
+      // THEN
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10_000 });
+    });
+
+    test.each([0, 10_001, 1.5])('%d is an error', (batchSize) => {
+      expect(() => queueStack({ batchSize })).toThrow(
+        new RegExp(`^Stack/Invalidator: batchSize must be an integer between 1 and 10000 inclusive \\(given ${batchSize}\\)$`),
+      );
+    });
+
+    test('above 10 needs a batching window of at least 1 second', () => {
+      // WHEN
+      const create = () => queueStack({ batchSize: 11, maxBatchingWindow: Duration.seconds(0) });
+
+      // THEN
+      expect(create).toThrow(
+        /maxBatchingWindow must be at least 1 second when batchSize is above 10 \(given batchSize 11 and maxBatchingWindow 0 seconds\)/,
+      );
+    });
+
+    test('10 or less may go without a batching window', () => {
+      // WHEN
+      const template = queueTemplate({ batchSize: 10, maxBatchingWindow: Duration.seconds(0) });
+
+      // THEN
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: 10,
+        MaximumBatchingWindowInSeconds: 0,
+      });
+    });
+  });
+
+  describe('maxBatchingWindow', () => {
+    test('sets the event source window and the visibility timeout', () => {
+      // WHEN
+      const template = queueTemplate({ maxBatchingWindow: Duration.minutes(5) });
+
+      // THEN
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MaximumBatchingWindowInSeconds: 300 });
+      template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 6 * DEFAULT_FUNCTION_TIMEOUT_SECONDS + 300 });
+    });
+
+    test('above 300 seconds is an error', () => {
+      expect(() => queueStack({ maxBatchingWindow: Duration.seconds(301) })).toThrow(
+        /maxBatchingWindow must be whole seconds between 0 and 300 inclusive \(given 301 seconds\)/,
+      );
+    });
+  });
+
+  describe('maxConcurrency', () => {
+    test('sets the event source scaling', () => {
+      // WHEN
+      const template = queueTemplate({ maxConcurrency: 1000 });
+
+      // THEN
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 1000 } });
+    });
+
+    test.each([1, 1001])('%d is an error', (maxConcurrency) => {
+      expect(() => queueStack({ maxConcurrency })).toThrow(
+        `maxConcurrency must be an integer between 2 and 1000 inclusive (given ${maxConcurrency})`,
+      );
+    });
+  });
+
+  describe('maxReceiveCount', () => {
+    test('sets the redrive policy and tells the handler', () => {
+      // WHEN
+      const template = queueTemplate({ maxReceiveCount: 3 });
+
+      // THEN
+      template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }) });
+      expect(environmentOf(template)[ENVIRONMENT.maxReceiveCount]).toBe('3');
+    });
+
+    test.each([0, 1001])('%d is an error', (maxReceiveCount) => {
+      expect(() => queueStack({ maxReceiveCount })).toThrow(
+        `maxReceiveCount must be an integer between 1 and 1000 inclusive (given ${maxReceiveCount})`,
+      );
+    });
+  });
+
+  describe('timeout', () => {
+    test('sets the function timeout and the visibility timeout', () => {
+      // WHEN
+      const template = queueTemplate({ timeout: Duration.minutes(2) });
+
+      // THEN
+      template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 120 });
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        VisibilityTimeout: 6 * 120 + DEFAULT_MAX_BATCHING_WINDOW_SECONDS,
+      });
+    });
+
+    test.each([
+      [Duration.seconds(0), '0 seconds'],
+      [Duration.seconds(901), '901 seconds'],
+      [Duration.millis(1500), '1.5 seconds'],
+    ])('%s is an error', (timeout, given) => {
+      expect(() => queueStack({ timeout })).toThrow(
+        `timeout must be whole seconds between 1 and 900 inclusive (given ${given})`,
+      );
+    });
+  });
+
+  describe('memorySize', () => {
+    test('sets the function memory', () => {
+      // WHEN
+      const template = queueTemplate({ memorySize: 1024 });
+
+      // THEN
+      template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024 });
+    });
+
+    test.each([127, 10_241])('%d is an error', (memorySize) => {
+      expect(() => queueStack({ memorySize })).toThrow(
+        `memorySize must be an integer between 128 and 10240 inclusive (given ${memorySize})`,
+      );
+    });
+  });
+
+  describe('visibilityTimeout', () => {
+    test('an explicit one is used as given', () => {
+      // WHEN
+      const template = queueTemplate({ visibilityTimeout: Duration.minutes(30) });
+
+      // THEN
+      template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 1800 });
+    });
+
+    test('below the function timeout is an error', () => {
+      expect(() => queueStack({ timeout: Duration.seconds(60), visibilityTimeout: Duration.seconds(59) })).toThrow(
+        'visibilityTimeout must be at least the function timeout of 60 seconds (given 59 seconds)',
+      );
+    });
+
+    test('above 12 hours is an error', () => {
+      expect(() => queueStack({ visibilityTimeout: Duration.seconds(43_201) })).toThrow(
+        'visibilityTimeout must be whole seconds between 0 and 43200 inclusive (given 43201 seconds)',
+      );
+    });
+  });
+
+  describe('retentionPeriod and deadLetterQueueRetentionPeriod', () => {
+    test('set both queues', () => {
+      // WHEN
+      const template = queueTemplate({
+        retentionPeriod: Duration.days(1),
+        deadLetterQueueRetentionPeriod: Duration.days(7),
+      });
+
+      // THEN
+      expect(resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorQueue').properties.MessageRetentionPeriod).toBe(
+        DAY_SECONDS,
+      );
+      expect(resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorDeadLetterQueue').properties.MessageRetentionPeriod).toBe(
+        7 * DAY_SECONDS,
+      );
+    });
+
+    test('a dead-letter retention shorter than the queue retention is an error', () => {
+      expect(() =>
+        queueStack({ retentionPeriod: Duration.days(4), deadLetterQueueRetentionPeriod: Duration.days(3) }),
+      ).toThrow(
+        'deadLetterQueueRetentionPeriod must be at least retentionPeriod, since a redriven message keeps its original ' +
+          'enqueue time (given 259200 seconds, retentionPeriod 345600 seconds)',
+      );
+    });
+
+    test('beyond 14 days is an error', () => {
+      expect(() => queueStack({ deadLetterQueueRetentionPeriod: Duration.days(15) })).toThrow(
+        'deadLetterQueueRetentionPeriod must be whole seconds between 60 and 1209600 inclusive (given 1296000 seconds)',
+      );
+    });
+  });
+
+  describe('encryption', () => {
+    test('SQS_MANAGED encrypts both queues with SSE-SQS and needs no key grant', () => {
+      // WHEN
+      const template = queueTemplate({ encryption: sqs.QueueEncryption.SQS_MANAGED });
+
+      // THEN
+      template.resourcePropertiesCountIs('AWS::SQS::Queue', { SqsManagedSseEnabled: true }, 2);
+      template.resourcePropertiesCountIs('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() }, 0);
+    });
+
+    test('KMS encrypts both queues with one new rotated key', () => {
+      // WHEN
+      const template = queueTemplate({ encryption: sqs.QueueEncryption.KMS });
+
+      // THEN
+      const key = resourceOf(template, 'AWS::KMS::Key', 'InvalidatorQueueKey');
+      expect(key.properties.EnableKeyRotation).toBe(true);
+      template.resourcePropertiesCountIs(
+        'AWS::SQS::Queue',
+        { KmsMasterKeyId: { 'Fn::GetAtt': [key.id, 'Arn'] } },
+        2,
+      );
+      const kmsStatements = handlerStatements(template).filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('kms:')),
+      );
+      expect(kmsStatements.flatMap(actionsOf).sort()).toStrictEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+      for (const statement of kmsStatements) {
+        expect(resourcesOf(statement)).toStrictEqual([{ 'Fn::GetAtt': [key.id, 'Arn'] }]);
+      }
+    });
+
+    test('a given key implies KMS', () => {
+      // GIVEN
+      const stack = new Stack(testApp(), 'Stack');
+      const key = new kms.Key(stack, 'MyKey', { enableKeyRotation: true });
+
+      // WHEN
+      const queue = new InvalidationQueue(stack, 'Invalidator', {
+        distributions: [WWW_DISTRIBUTION],
+        encryptionMasterKey: key,
+      });
+
+      // THEN
+      const template = Template.fromStack(stack);
+      expect(queue.encryptionMasterKey).toBe(key);
+      template.resourcePropertiesCountIs(
+        'AWS::SQS::Queue',
+        { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyKey'), 'Arn'] } },
+        2,
+      );
+      template.resourcePropertiesCountIs(
+        'AWS::KMS::Key',
+        { Description: 'Encrypts the CloudFront invalidation queue and its dead-letter queue' },
+        0,
+      );
+    });
+
+    test.each([
+      [sqs.QueueEncryption.UNENCRYPTED, 'NONE'],
+      [sqs.QueueEncryption.KMS_MANAGED, 'KMS_MANAGED'],
+    ])('%s is refused', (encryption, given) => {
+      expect(() => queueStack({ encryption })).toThrow(
+        `encryption must be QueueEncryption.SQS_MANAGED or QueueEncryption.KMS (given ${given})`,
+      );
+    });
+
+    test('a key with SQS_MANAGED is an error', () => {
+      // GIVEN
+      const stack = new Stack(testApp(), 'Stack');
+      const key = new kms.Key(stack, 'MyKey');
+
+      // WHEN
+      const create = () =>
+        new InvalidationQueue(stack, 'Invalidator', {
+          distributions: [WWW_DISTRIBUTION],
+          encryption: sqs.QueueEncryption.SQS_MANAGED,
+          encryptionMasterKey: key,
+        });
+
+      // THEN
+      expect(create).toThrow('Either give encryptionMasterKey or use encryption SQS_MANAGED, but not both');
+    });
+  });
+
+  describe('retryBaseDelay and retryMaxDelay', () => {
+    test('are passed to the handler', () => {
+      // WHEN
+      const template = queueTemplate({ retryBaseDelay: Duration.seconds(5), retryMaxDelay: Duration.minutes(10) });
+
+      // THEN
+      expect(environmentOf(template)).toMatchObject({
+        [ENVIRONMENT.retryBaseDelaySeconds]: '5',
+        [ENVIRONMENT.retryMaxDelaySeconds]: '600',
+      });
+    });
+
+    test('a maximum below the base is an error', () => {
+      expect(() => queueStack({ retryBaseDelay: Duration.seconds(60), retryMaxDelay: Duration.seconds(30) })).toThrow(
+        'retryMaxDelay must be whole seconds between 60 and 43200 inclusive (given 30 seconds)',
+      );
+    });
+  });
+
+  describe('alarmEmails', () => {
+    test('subscribe each address to the alarm topic', () => {
+      // WHEN
+      const template = queueTemplate({ alarmEmails: ['ops@example.org', 'web@example.org'] });
+
+      // THEN
+      template.resourceCountIs('AWS::SNS::Subscription', 2);
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org' });
+    });
+
+    test('an address that is not one is an error', () => {
+      expect(() => queueStack({ alarmEmails: ['ops.example.org'] })).toThrow(
+        'alarmEmails must hold email addresses (given "ops.example.org")',
+      );
+    });
+  });
+
+  describe('alarms', () => {
+    test('fire on any dead-lettered message and on an old backlog, notifying an encrypted TLS-only topic', () => {
+      // GIVEN
+      const template = queueTemplate();
+      const topic = resourceOf(template, 'AWS::SNS::Topic', 'InvalidatorAlarmTopic');
+      const topicKey = resourceOf(template, 'AWS::KMS::Key', 'InvalidatorAlarmTopicKey');
+      const actions = [{ Ref: topic.id }];
+
+      // THEN
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InvalidatorDeadLetterQueue'), 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: actions,
+        OKActions: actions,
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InvalidatorQueue'), 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Threshold: DEFAULT_OLDEST_MESSAGE_ALARM_SECONDS,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: actions,
+        OKActions: actions,
+      });
+      expect(topic.properties.KmsMasterKeyId).toStrictEqual({ 'Fn::GetAtt': [topicKey.id, 'Arn'] });
+      expect(topicKey.properties.EnableKeyRotation).toBe(true);
+      expect(topicKey.properties.KeyPolicy.Statement).toContainEqual({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+      });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+
+    test('oldestMessageAlarmThreshold sets the backlog alarm', () => {
+      // WHEN
+      const template = queueTemplate({ oldestMessageAlarmThreshold: Duration.hours(1) });
+
+      // THEN
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Threshold: 3600,
+      });
+    });
+
+    test('an oldestMessageAlarmThreshold under a minute is an error', () => {
+      expect(() => queueStack({ oldestMessageAlarmThreshold: Duration.seconds(30) })).toThrow(
+        'oldestMessageAlarmThreshold must be whole seconds between 60 and 1209600 inclusive (given 30 seconds)',
+      );
+    });
+  });
+
+  describe('logRetention', () => {
+    test('sets the log group retention', () => {
+      // WHEN
+      const template = queueTemplate({ logRetention: logs.RetentionDays.ONE_YEAR });
+
+      // THEN
+      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    });
+  });
+
+  describe('serviceName and metricsNamespace', () => {
+    test('name the handler metrics, and the dashboard shows them', () => {
+      // WHEN
+      const template = queueTemplate({ serviceName: 'blog-invalidator', metricsNamespace: 'Blog' });
+
+      // THEN
+      expect(environmentOf(template)).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'blog-invalidator',
+        POWERTOOLS_METRICS_NAMESPACE: 'Blog',
+      });
+      const body = JSON.stringify(resourceOf(template, 'AWS::CloudWatch::Dashboard', 'InvalidatorDashboard').properties);
+      expect(body).toContain('\\"Blog\\",\\"MessagesReceived\\",\\"service\\",\\"blog-invalidator\\"');
+    });
+  });
+
+  describe('dashboard', () => {
+    test("shows the handler's metrics and both queues", () => {
+      // GIVEN
+      const template = queueTemplate();
+
+      // THEN
+      const body = JSON.stringify(resourceOf(template, 'AWS::CloudWatch::Dashboard', 'InvalidatorDashboard').properties);
+      for (const name of Object.values(METRICS)) {
+        expect(body).toContain(`\\"${DEFAULT_METRICS_NAMESPACE}\\",\\"${name}\\",\\"service\\",\\"${DEFAULT_SERVICE_NAME}\\"`);
+      }
+      expect(body).toContain('ApproximateNumberOfMessagesVisible');
+      expect(body).toContain('ApproximateAgeOfOldestMessage');
+    });
+  });
+
+  describe('grantSendMessages', () => {
+    test('grants sqs:SendMessage and sqs:GetQueueUrl on the queue only', () => {
+      // GIVEN
+      const { stack, queue } = queueStack();
+      const role = new iam.Role(stack, 'Cms', { assumedBy: new iam.AccountRootPrincipal() });
+
+      // WHEN
+      queue.grantSendMessages(role);
+
+      // THEN
+      const template = Template.fromStack(stack);
+      const queueId = resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorQueue').id;
+      expect(resourceOf(template, 'AWS::IAM::Policy', 'CmsDefaultPolicy').properties.PolicyDocument.Statement).toStrictEqual([
+        {
+          Effect: 'Allow',
+          Action: ['sqs:GetQueueUrl', 'sqs:SendMessage'],
+          Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        },
+      ]);
+    });
+
+    test('adds kms:GenerateDataKey and kms:Decrypt on the key with KMS', () => {
+      // GIVEN
+      const { stack, queue } = queueStack({ encryption: sqs.QueueEncryption.KMS });
+      const role = new iam.Role(stack, 'Cms', { assumedBy: new iam.AccountRootPrincipal() });
+
+      // WHEN
+      queue.grantSendMessages(role);
+
+      // THEN
+      const template = Template.fromStack(stack);
+      const key = resourceOf(template, 'AWS::KMS::Key', 'InvalidatorQueueKey');
+      expect(resourceOf(template, 'AWS::IAM::Policy', 'CmsDefaultPolicy').properties.PolicyDocument.Statement).toContainEqual({
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [key.id, 'Arn'] },
+      });
+    });
+
+    test('grants a principal of another account through the queue policy', () => {
+      // GIVEN
+      const { stack, queue } = queueStack();
+
+      // WHEN
+      queue.grantSendMessages(new iam.AccountPrincipal('111122223333'));
+
+      // THEN
+      Template.fromStack(stack).hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Action: ['sqs:GetQueueUrl', 'sqs:SendMessage'],
+              Principal: { AWS: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':iam::111122223333:root'])]) }) },
+            }),
+          ]),
+        },
+      });
+    });
+  });
+
+  describe('addEventBridgeSource', () => {
+    test('delivers matching events to the queue, undeliverable ones to the dead-letter queue', () => {
+      // GIVEN
+      const { stack, queue } = queueStack();
+      const bus = new events.EventBus(stack, 'Bus');
+
+      // WHEN
+      queue.addEventBridgeSource(bus, { source: ['wagtail'], detailType: ['page.published'] });
+
+      // THEN
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: { Ref: Match.stringLikeRegexp('^Bus') },
+        EventPattern: { source: ['wagtail'], 'detail-type': ['page.published'] },
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InvalidatorQueue'), 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InvalidatorDeadLetterQueue'), 'Arn'] } },
+          }),
+        ],
+      });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: Match.stringLikeRegexp('^InvalidatorQueue') }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: Match.arrayWith(['sqs:SendMessage']),
+              Principal: { Service: 'events.amazonaws.com' },
+              Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^InvalidatorEventBridgeSource'), 'Arn'] } } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    test('an empty pattern is an error', () => {
+      // GIVEN
+      const { stack, queue } = queueStack();
+
+      // THEN
+      expect(() => queue.addEventBridgeSource(new events.EventBus(stack, 'Bus'), {})).toThrow(
+        'addEventBridgeSource needs a non-empty event pattern (given {})',
+      );
+    });
+  });
+});
