@@ -1,0 +1,5 @@
+export * from './app-config.ts';
+export * from './app.ts';
+export * from './invalidation-queue.ts';
+export * from './invalidation-queue-stack.ts';
+export * from './service-limits.ts';

@@ -1,0 +1,170 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, describe, expect, test } from 'vitest';
+import { ENVIRONMENT } from '../../lambda/config.ts';
+import { DEFAULT_STACK_NAME } from '../../lambda/defaults.ts';
+import { loadCdkJsonInvalidatorContext } from '../../lib/app-config.ts';
+import { addInvalidationQueueStack } from '../../lib/app.ts';
+import { InvalidationQueue } from '../../lib/invalidation-queue.ts';
+import { CDK_JSON_PATH, cdkJson, resourceOf, testApp, WWW_DISTRIBUTION } from './cdk-test-app.ts';
+
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempOutdir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
+  outdirs.push(dir);
+  return dir;
+}
+
+/** The app `cdk synth` builds from cdk.json, with bundling skipped unless asked for. */
+function cdkJsonApp(context: Record<string, unknown> = {}, bundle = false): App {
+  return new App({
+    outdir: tempOutdir(),
+    context: { ...cdkJson.context, ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
+  });
+}
+
+/** Every finding of cdk-nag's AwsSolutions pack under `scope`, errors and warnings alike. */
+function nagFindings(app: App): string[] {
+  return new AwsSolutionsChecks(app)
+    .validateScope(app)
+    .violations.flatMap((violation) =>
+      violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
+    );
+}
+
+describe('app', () => {
+  test('defaults: cdk.json synthesizes the default stack, checked by cdk-nag and the CloudFormation schema', () => {
+    // GIVEN
+    const app = cdkJsonApp();
+
+    // WHEN
+    const stack = addInvalidationQueueStack(app);
+    const assembly = app.synth();
+
+    // THEN
+    expect(stack.stackName).toBe(DEFAULT_STACK_NAME);
+    expect(cdkJson.app).toBe('node bin/app.ts');
+    expect(cdkJson.context['@aws-cdk/core:validateAgainstDefaultRules']).toBe(true);
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.flatMap((plugin: { violations?: unknown[] }) => plugin.violations ?? [])).toStrictEqual([]);
+  });
+
+  test('cdk-nag AwsSolutions finds nothing unacknowledged in the app', () => {
+    // GIVEN
+    const app = cdkJsonApp();
+
+    // WHEN
+    addInvalidationQueueStack(app);
+
+    // THEN
+    expect(nagFindings(app)).toStrictEqual([]);
+  });
+
+  test('cdk-nag AwsSolutions finds nothing with KMS, an EventBridge source and a producer grant', () => {
+    // GIVEN
+    const app = testApp();
+    const stack = new Stack(app, 'Stack');
+    const queue = new InvalidationQueue(stack, 'Invalidator', {
+      distributions: [WWW_DISTRIBUTION],
+      encryption: sqs.QueueEncryption.KMS,
+      alarmEmails: ['ops@example.org'],
+    });
+
+    // WHEN
+    queue.addEventBridgeSource(new events.EventBus(stack, 'Bus'), { source: ['wagtail'] });
+    queue.grantSendMessages(new iam.Role(stack, 'Cms', { assumedBy: new iam.AccountRootPrincipal() }));
+
+    // THEN
+    expect(nagFindings(app)).toStrictEqual([]);
+  });
+
+  test("cdk.json's invalidator settings reach the function and the event source in full", () => {
+    // GIVEN
+    const settings = loadCdkJsonInvalidatorContext(CDK_JSON_PATH);
+
+    // WHEN
+    const template = Template.fromStack(addInvalidationQueueStack(cdkJsonApp()));
+
+    // THEN
+    const fn = resourceOf(template, 'AWS::Lambda::Function', 'InvalidationQueueHandler');
+    expect(JSON.parse(fn.properties.Environment.Variables[ENVIRONMENT.config])).toStrictEqual(settings.config);
+    expect(fn.properties.Environment.Variables[ENVIRONMENT.maxReceiveCount]).toBe(String(settings.maxReceiveCount));
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: settings.batchSize,
+      MaximumBatchingWindowInSeconds: settings.maxBatchingWindowSeconds,
+      ScalingConfig: { MaximumConcurrency: settings.maxConcurrency },
+    });
+  });
+
+  test('the invalidator context may be JSON text, and stackName names the stack', () => {
+    // GIVEN
+    const app = cdkJsonApp({
+      invalidator: '{"distributions":[{"id":"E3EXAMPLE"}],"alarmEmails":["ops@example.org"]}',
+      stackName: 'BlogInvalidations',
+    });
+
+    // WHEN
+    const stack = addInvalidationQueueStack(app);
+
+    // THEN
+    expect(stack.stackName).toBe('BlogInvalidations');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org' });
+    const fn = resourceOf(template, 'AWS::Lambda::Function', 'InvalidationQueueHandler');
+    expect(JSON.parse(fn.properties.Environment.Variables[ENVIRONMENT.config]).distributions).toStrictEqual([{ id: 'E3EXAMPLE' }]);
+  });
+
+  test('without a distribution, synth fails saying how to set one', () => {
+    // GIVEN
+    const app = new App({ outdir: tempOutdir(), context: { 'aws:cdk:bundling-stacks': [] } });
+
+    // THEN
+    expect(() => addInvalidationQueueStack(app)).toThrow(
+      /^No CloudFront distribution configured \(context "invalidator" is not set\): set "invalidator": .* in the "context" of cdk\.json, or pass -c invalidator=/,
+    );
+  });
+
+  test('bundles the handler with local esbuild into an ES module that loads', async () => {
+    // GIVEN
+    const app = cdkJsonApp({}, true);
+
+    // WHEN
+    const stack = addInvalidationQueueStack(app);
+    const assembly = app.synth();
+
+    // THEN
+    const artifact = assembly.getStackByName(stack.stackName);
+    const fn = resourceOf(Template.fromJSON(artifact.template), 'AWS::Lambda::Function', 'InvalidationQueueHandler');
+    // The code's S3 key is the asset hash: the bundle is staged in asset.<hash>.
+    const assetHash = String(fn.properties.Code.S3Key).replace(/\.zip$/, '');
+    const dir = join(assembly.directory, `asset.${assetHash}`);
+    expect(existsSync(join(dir, 'index.mjs'))).toBe(true);
+    expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+    // The handler validates its settings at import (cold start): give it a valid environment.
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      [ENVIRONMENT.config]: JSON.stringify({ distributions: [WWW_DISTRIBUTION] }),
+      [ENVIRONMENT.deadLetterQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/dead-letters',
+      [ENVIRONMENT.maxReceiveCount]: '10',
+      AWS_REGION: 'us-east-1',
+    });
+    try {
+      const bundle = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as { handler?: unknown };
+      expect(typeof bundle.handler).toBe('function');
+    } finally {
+      process.env = saved;
+    }
+  });
+});
