@@ -6,6 +6,7 @@ import { createHandler } from '../lambda/wiring.ts';
 import type { InvalidatorSettings } from '../lib/app-config.ts';
 import { startCloudFrontEmulator, type CloudFrontEmulator, type FaultOptions } from './cloudfront-emulator/index.ts';
 import type { LocalActivity } from './activity.ts';
+import { LOCAL_CREDENTIALS } from './credentials.ts';
 import { LocalLogger, type HandlerLogEntry } from './LocalLogger.ts';
 import { LocalMetrics } from './LocalMetrics.ts';
 import { startPoller, type InvocationReport, type Poller } from './poller.ts';
@@ -30,8 +31,6 @@ export const LOCAL_DEFAULTS = {
   region: 'us-east-1',
 } as const;
 
-/** fauxqs and the emulator accept any credentials; these never leave the machine. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
 /** The same limits the Lambda's clients use (lambda/wiring.ts), so a hung emulator behaves as a hung AWS would. */
 const REQUEST_HANDLER = { connectionTimeout: 3_000, requestTimeout: 15_000 } as const;
@@ -87,6 +86,8 @@ export interface LocalEnvironment extends LocalQueues {
   readonly cloudfrontEndpoint: string;
   readonly distributionIds: readonly string[];
   readonly settings: InvalidatorSettings;
+  /** The poller's batching window. */
+  readonly batchingWindowMs: number;
   /** The handler's environment, as the stack would set it. */
   readonly handlerEnvironment: Readonly<Record<string, string>>;
   /** Clients pointed at the local endpoints, for senders and tests. */
@@ -197,6 +198,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       cloudfrontEndpoint: emulator.endpoint,
       distributionIds,
       settings,
+      batchingWindowMs: Math.round(windowSeconds * 1000),
       handlerEnvironment,
       sqs,
       cloudfront,

@@ -1,0 +1,189 @@
+import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambda/queue.ts';
+import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, integerFlag, parseCommandLine } from './args.ts';
+import { EXIT_CODES, awsCall } from './errors.ts';
+import type { CliIo } from './io.ts';
+import { formatTable, isoSeconds, truncate } from './table.ts';
+import { Targets } from './targets.ts';
+
+export const DLQ_LIST_HELP = `Usage: cfiq dlq list [options]
+
+List the messages in the dead-letter queue with the reason each was dead-lettered, without consuming them:
+messages are received with a short visibility timeout and made visible again (visibility 0) when the listing
+ends, even on Ctrl-C. While it runs (seconds), other consumers of the dead-letter queue don't see them, and each
+listing adds one to the messages' receive count.
+
+  --max N               list at most N messages  [default: 100]
+  --json                print JSON: one object per message with its body, paths, urls and reason
+${QUEUE_OPTIONS_HELP}
+
+Exit codes: 0 listed (also when empty), 2 usage, 3 AWS error.`;
+
+/** How long listed messages stay hidden at most, should the visibility reset at the end not happen. */
+export const LIST_VISIBILITY_TIMEOUT_SECONDS = 60;
+const DEFAULT_MAX = 100;
+
+const OPTIONS = { ...QUEUE_OPTIONS, max: { type: 'string' }, json: { type: 'boolean' } } as const;
+
+/** A dead-lettered message as the CLI shows it. */
+export interface DeadLetteredMessage {
+  readonly messageId: string;
+  /** The id the message had on the invalidation queue (the handler's `SourceMessageId` attribute). */
+  readonly sourceMessageId?: string;
+  readonly sentAt?: string;
+  readonly receiveCount?: number;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly distributionId?: string;
+  readonly paths: readonly string[];
+  readonly urls: readonly string[];
+  readonly body: string;
+}
+
+/** `cfiq dlq list`. */
+export async function dlqListCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandLine(argv, OPTIONS, false);
+  if (values.help) {
+    io.out(DLQ_LIST_HELP);
+    return EXIT_CODES.ok;
+  }
+  const max = integerFlag('max', values.max, DEFAULT_MAX, 1, 100_000);
+  const targets = new Targets(values, io);
+  try {
+    const queueUrl = await targets.deadLetterQueueUrl();
+    const messages = await peekMessages(targets.sqs(queueUrl), queueUrl, max, io);
+    const listed = messages.map(describeMessage).sort((a, b) => (a.sentAt ?? '').localeCompare(b.sentAt ?? ''));
+    if (values.json) {
+      io.out(JSON.stringify(listed, null, 2));
+      return EXIT_CODES.ok;
+    }
+    if (listed.length === 0) {
+      io.out(`The dead-letter queue is empty (${queueUrl}).`);
+      return EXIT_CODES.ok;
+    }
+    const rows = listed.map((m) => [
+      m.messageId,
+      m.sentAt ?? '-',
+      m.errorCode ?? '-',
+      truncate(m.errorMessage ?? '-', 70),
+      truncate(summarizeTargets(m), 60),
+    ]);
+    for (const line of formatTable(['MESSAGE ID', 'SENT', 'ERROR CODE', 'ERROR MESSAGE', 'PATHS/URLS'], rows)) io.out(line);
+    io.out(`${listed.length} message(s)${listed.length >= max ? ` (the first ${max}; more may be there: --max)` : ''} in ${queueUrl}`);
+    if (io.signal.aborted) {
+      io.err('Interrupted: the listing may be incomplete.');
+      return EXIT_CODES.interrupted;
+    }
+    return EXIT_CODES.ok;
+  } finally {
+    targets.destroy();
+  }
+}
+
+/**
+ * Receive up to `max` distinct messages without consuming them: each receive hides them for a short while, and all
+ * of them are made visible again at the end (also when interrupted or failing).
+ *
+ * @throws {AwsCallError} when a receive fails (after the visibility reset)
+ */
+export async function peekMessages(sqs: SQSClient, queueUrl: string, max: number, io: Pick<CliIo, 'err' | 'signal'>): Promise<Message[]> {
+  const seen = new Map<string, Message>();
+  const receiptHandles: string[] = [];
+  try {
+    while (seen.size < max && !io.signal.aborted) {
+      const output = await awsCall('ReceiveMessage', () =>
+        sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: Math.min(10, max - seen.size),
+            VisibilityTimeout: LIST_VISIBILITY_TIMEOUT_SECONDS,
+            // A short wait asks every SQS server, so an empty answer means empty (a short poll samples a few).
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
+            MessageAttributeNames: ['All'],
+          }),
+        ),
+      );
+      const messages = output.Messages ?? [];
+      let fresh = 0;
+      for (const message of messages) {
+        if (message.ReceiptHandle !== undefined) receiptHandles.push(message.ReceiptHandle);
+        if (message.MessageId !== undefined && !seen.has(message.MessageId)) {
+          seen.set(message.MessageId, message);
+          fresh++;
+        }
+      }
+      if (fresh === 0) break;
+    }
+  } finally {
+    await releaseMessages(sqs, queueUrl, receiptHandles, io);
+  }
+  return [...seen.values()].slice(0, max);
+}
+
+/** Make received messages visible again at once; reports (does not throw) those that could not be. */
+async function releaseMessages(sqs: SQSClient, queueUrl: string, receiptHandles: readonly string[], io: Pick<CliIo, 'err'>): Promise<void> {
+  let failed = 0;
+  for (let start = 0; start < receiptHandles.length; start += 10) {
+    const batch = receiptHandles.slice(start, start + 10);
+    try {
+      const output = await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: batch.map((handle, index) => ({ Id: String(index), ReceiptHandle: handle, VisibilityTimeout: 0 })),
+        }),
+      );
+      failed += output.Failed?.length ?? 0;
+    } catch {
+      failed += batch.length;
+    }
+  }
+  if (failed > 0) {
+    io.err(`warning: ${failed} message(s) could not be made visible again; they reappear within ${LIST_VISIBILITY_TIMEOUT_SECONDS} s`);
+  }
+}
+
+/** The reason, the source id and the paths/URLs of a dead-lettered message (the body read leniently: it may be bad). */
+export function describeMessage(message: Message): DeadLetteredMessage {
+  const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
+  const body = message.Body ?? '';
+  const sent = Number(message.Attributes?.SentTimestamp);
+  const receiveCount = Number(message.Attributes?.ApproximateReceiveCount);
+  const content = readBody(body);
+  const sourceMessageId = attribute(DEAD_LETTER_ATTRIBUTES.sourceMessageId);
+  const errorCode = attribute(DEAD_LETTER_ATTRIBUTES.code);
+  const errorMessage = attribute(DEAD_LETTER_ATTRIBUTES.message);
+  return {
+    messageId: message.MessageId ?? '',
+    ...(sourceMessageId !== undefined ? { sourceMessageId } : {}),
+    ...(Number.isFinite(sent) ? { sentAt: isoSeconds(new Date(sent)) } : {}),
+    ...(Number.isFinite(receiveCount) ? { receiveCount } : {}),
+    ...(errorCode !== undefined ? { errorCode } : {}),
+    ...(errorMessage !== undefined ? { errorMessage } : {}),
+    ...(content.distributionId !== undefined ? { distributionId: content.distributionId } : {}),
+    paths: content.paths,
+    urls: content.urls,
+    body,
+  };
+}
+
+function readBody(body: string): { distributionId?: string; paths: string[]; urls: string[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { paths: [], urls: [] };
+  }
+  if (typeof value === 'object' && value !== null && 'detail-type' in value && 'detail' in value) value = value.detail;
+  if (typeof value !== 'object' || value === null) return { paths: [], urls: [] };
+  const { distributionId, paths, urls } = value as Record<string, unknown>;
+  const strings = (list: unknown) => (Array.isArray(list) ? list.filter((item): item is string => typeof item === 'string') : []);
+  return { ...(typeof distributionId === 'string' ? { distributionId } : {}), paths: strings(paths), urls: strings(urls) };
+}
+
+function summarizeTargets(message: DeadLetteredMessage): string {
+  const all = [...message.paths, ...message.urls];
+  if (all.length === 0) return `body: ${JSON.stringify(message.body)}`;
+  const shown = all.slice(0, 3).join(' ');
+  return all.length > 3 ? `${shown} (+${all.length - 3})` : shown;
+}

@@ -1,0 +1,149 @@
+import { once } from 'node:events';
+import { formatActivity } from '../activity.ts';
+import { formatDemoSummary, runDemo } from '../demo.ts';
+import { LOCAL_DEFAULTS, startLocalEnvironment, type LocalEnvironment } from '../environment.ts';
+import { loadInvalidatorSettings } from '../settings.ts';
+import { ConfigurationError } from '../../lambda/errors.ts';
+import { MAX_BATCH_SIZE, MAX_BATCHING_WINDOW_SECONDS, MAX_VISIBILITY_TIMEOUT_SECONDS, MIN_BATCH_SIZE } from '../../lambda/limits.ts';
+import { integerFlag, numberFlag, parseCommandLine } from './args.ts';
+import { CliError, EXIT_CODES, InputError, UsageError } from './errors.ts';
+import type { CliIo } from './io.ts';
+
+export const LOCAL_HELP = `Usage: cfiq local [options]
+
+Run the whole pipeline on this machine: an SQS emulator (fauxqs, in this process) with the queue and its
+dead-letter queue set up as the stack sets them up, a CloudFront emulator, and a poller that feeds the Lambda
+handler batches as Lambda's SQS event source does. All on 127.0.0.1. It prints the endpoints, then "Ready", then
+one line per CreateInvalidation and per dead-lettered message, until Ctrl-C.
+
+  --config FILE            the configuration (a cdk.json, or its "invalidator" object)
+                           [default: ./cdk.json's "invalidator" context]
+  --sqs-port N             the SQS emulator's port; 0 picks a free one  [default: 0]
+  --cloudfront-port N      the CloudFront emulator's port; 0 picks a free one  [default: 0]
+  --window S               the batching window, in seconds (fractions allowed)  [default: ${LOCAL_DEFAULTS.batchingWindowSeconds}]
+  --batch-size N           records per invocation at most  [default: the configuration's batchSize]
+  --concurrency N          invocations at once  [default: ${LOCAL_DEFAULTS.concurrency}]
+  --max-receive-count N    receives before a message is dead-lettered  [default: the configuration's]
+  --function-timeout S     the function timeout, in seconds (the handler needs more than 10)  [default: ${LOCAL_DEFAULTS.functionTimeoutSeconds}]
+  --visibility-timeout S   the queue's visibility timeout  [default: function timeout + window]
+  --retry-base-delay S     first retry delay after a transient CloudFront failure  [default: ${LOCAL_DEFAULTS.retryBaseDelaySeconds}]
+  --retry-max-delay S      largest retry delay  [default: ${LOCAL_DEFAULTS.retryMaxDelaySeconds}]
+  --completion-delay S     how long an invalidation stays InProgress  [default: ${LOCAL_DEFAULTS.completionDelayMs / 1000}]
+  --fault-rate R           share of CloudFront requests answered with Throttling or 503 (half each), 0 to 1  [default: 0]
+  --fault-seed N           the fault sequence's seed  [default: 1]
+  --verbose                also print the handler's JSON logs and metrics and the emulator's requests
+  --demo                   send a burst of publish events, wait for them, print a summary and exit
+
+From another terminal, with the printed queue URL:  CFIQ_QUEUE_URL=<Queue URL> cfiq send /news/
+
+Exit codes: 0 stopped with Ctrl-C (or demo OK), 1 invalid configuration, 2 usage, 3 a port could not be opened,
+4 the demo lost messages.`;
+
+const OPTIONS = {
+  config: { type: 'string' },
+  'sqs-port': { type: 'string' },
+  'cloudfront-port': { type: 'string' },
+  window: { type: 'string' },
+  'batch-size': { type: 'string' },
+  concurrency: { type: 'string' },
+  'max-receive-count': { type: 'string' },
+  'function-timeout': { type: 'string' },
+  'visibility-timeout': { type: 'string' },
+  'retry-base-delay': { type: 'string' },
+  'retry-max-delay': { type: 'string' },
+  'completion-delay': { type: 'string' },
+  'fault-rate': { type: 'string' },
+  'fault-seed': { type: 'string' },
+  verbose: { type: 'boolean' },
+  demo: { type: 'boolean' },
+} as const;
+
+/** `cfiq local` and `cfiq local --demo`. */
+export async function localCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandLine(argv, OPTIONS, false);
+  if (values.help) {
+    io.out(LOCAL_HELP);
+    return EXIT_CODES.ok;
+  }
+  let settings;
+  try {
+    settings = loadInvalidatorSettings(values.config, io.cwd);
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw new InputError(error.message, { cause: error });
+    throw error;
+  }
+  const window = numberFlag('window', values.window, LOCAL_DEFAULTS.batchingWindowSeconds, 0, MAX_BATCHING_WINDOW_SECONDS);
+  const batchSize = integerFlag('batch-size', values['batch-size'], settings.batchSize, MIN_BATCH_SIZE, MAX_BATCH_SIZE);
+  if (batchSize > 10 && window < 1) {
+    throw new UsageError(`a --batch-size above 10 needs a --window of at least 1 second, as in Lambda (given ${batchSize} and ${window})`);
+  }
+  const functionTimeout = integerFlag('function-timeout', values['function-timeout'], LOCAL_DEFAULTS.functionTimeoutSeconds, 1, 900);
+  const retryBase = integerFlag('retry-base-delay', values['retry-base-delay'], LOCAL_DEFAULTS.retryBaseDelaySeconds, 0, MAX_VISIBILITY_TIMEOUT_SECONDS);
+  const retryMax = integerFlag('retry-max-delay', values['retry-max-delay'], Math.max(retryBase, LOCAL_DEFAULTS.retryMaxDelaySeconds), retryBase, MAX_VISIBILITY_TIMEOUT_SECONDS);
+  const faultRate = numberFlag('fault-rate', values['fault-rate'], 0, 0, 1);
+  const options = {
+    settings,
+    sqsPort: integerFlag('sqs-port', values['sqs-port'], 0, 0, 65_535),
+    cloudfrontPort: integerFlag('cloudfront-port', values['cloudfront-port'], 0, 0, 65_535),
+    batchingWindowSeconds: window,
+    batchSize,
+    concurrency: integerFlag('concurrency', values.concurrency, LOCAL_DEFAULTS.concurrency, 1, 100),
+    maxReceiveCount: integerFlag('max-receive-count', values['max-receive-count'], settings.maxReceiveCount, 1, 1000),
+    functionTimeoutSeconds: functionTimeout,
+    ...(values['visibility-timeout'] !== undefined
+      ? { visibilityTimeoutSeconds: integerFlag('visibility-timeout', values['visibility-timeout'], 0, functionTimeout, MAX_VISIBILITY_TIMEOUT_SECONDS) }
+      : {}),
+    retryBaseDelaySeconds: retryBase,
+    retryMaxDelaySeconds: retryMax,
+    completionDelayMs: numberFlag('completion-delay', values['completion-delay'], LOCAL_DEFAULTS.completionDelayMs / 1000, 0, 3600) * 1000,
+    ...(faultRate > 0
+      ? { faults: { seed: integerFlag('fault-seed', values['fault-seed'], 1, 0, 0xffff_ffff), throttleRate: faultRate / 2, serviceUnavailableRate: faultRate / 2 } }
+      : {}),
+    verbose: values.verbose ?? false,
+    onActivity: (activity: Parameters<typeof formatActivity>[0]) => io.out(formatActivity(activity)),
+  };
+
+  let env: LocalEnvironment;
+  try {
+    env = await startLocalEnvironment(options);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      throw new CliError(EXIT_CODES.aws, `cannot open the port: ${(error as Error).message} (choose another with --sqs-port / --cloudfront-port, or 0)`);
+    }
+    throw error;
+  }
+  try {
+    io.out(`SQS endpoint: ${env.sqsEndpoint}`);
+    io.out(`Queue URL: ${env.queueUrl}`);
+    io.out(`Dead-letter queue URL: ${env.deadLetterQueueUrl}`);
+    io.out(`CloudFront endpoint: ${env.cloudfrontEndpoint}`);
+    io.out(`Distributions: ${env.distributionIds.join(',')}`);
+    io.err(
+      `Batching window ${window} s, batch size ${batchSize}, max receive count ${options.maxReceiveCount}, ` +
+        `retry delays ${retryBase}-${retryMax} s${faultRate > 0 ? `, fault rate ${faultRate}` : ''}.`,
+    );
+    if (!values.demo) io.err(`Send from another terminal:  CFIQ_QUEUE_URL=${env.queueUrl} npx cfiq send /news/   (Ctrl-C stops)`);
+    io.out('Ready');
+
+    if (values.demo) {
+      let announced = false;
+      const summary = await runDemo(env, {
+        signal: io.signal,
+        onSend: (event) => {
+          if (!announced) io.out('Sending a burst of publish events, as a CMS would:');
+          announced = true;
+          io.out(`  ${event.description}`);
+        },
+      });
+      for (const line of formatDemoSummary(summary)) io.out(line);
+      if (io.signal.aborted) return EXIT_CODES.interrupted;
+      return summary.ok ? EXIT_CODES.ok : EXIT_CODES.incomplete;
+    }
+    if (!io.signal.aborted) await once(io.signal, 'abort');
+    io.err('Stopping…');
+    return EXIT_CODES.ok;
+  } finally {
+    await env.close();
+  }
+}

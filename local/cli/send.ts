@@ -1,0 +1,142 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ConfigurationError, InvalidMessageError } from '../../lambda/errors.ts';
+import { MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
+import { parseMessageBody, type InvalidationMessage } from '../../lambda/message.ts';
+import { normalizePath, parsePageUrl } from '../../lambda/paths.ts';
+import { resolvePaths } from '../../lambda/request.ts';
+import { DistributionRouter } from '../../lambda/routing.ts';
+import { findInvalidatorSettings } from '../settings.ts';
+import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, parseCommandLine } from './args.ts';
+import { EXIT_CODES, InputError, UsageError, awsCall } from './errors.ts';
+import type { CliIo } from './io.ts';
+import { Targets } from './targets.ts';
+
+export const SEND_HELP = `Usage: cfiq send [options] PATH|URL...
+
+Send one publish event (one message) asking to invalidate the given paths and page URLs. The message is checked
+with the handler's own schema first (and routed with the configured distributions, when known): invalid input
+sends nothing.
+
+  PATH                  an invalidation path starting with "/" (a trailing "*" for a prefix), e.g. /news/*
+  URL                   an absolute http(s) page URL, routed to a distribution by its hostname
+  --distribution ID     the distribution the PATHs go to (needed when several are configured)
+  --source S            who sends it, kept in the logs   [default: cfiq]
+  --reason R            why, kept in the logs
+  --config FILE         the configuration to check against (a cdk.json, or its "invalidator" object)
+                        [default: ./cdk.json's "invalidator" context, when there]
+  --dry-run             check and print the message; send nothing
+  --json                print the result as JSON
+${QUEUE_OPTIONS_HELP}
+
+Exit codes: 0 sent, 1 invalid input (nothing sent), 2 usage, 3 AWS error.
+
+Example: cfiq send --reason "page published" https://www.example.org/news/ /news/*`;
+
+const OPTIONS = {
+  ...QUEUE_OPTIONS,
+  distribution: { type: 'string' },
+  source: { type: 'string' },
+  reason: { type: 'string' },
+  config: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+/** `cfiq send`. */
+export async function sendCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv, OPTIONS, true);
+  if (values.help) {
+    io.out(SEND_HELP);
+    return EXIT_CODES.ok;
+  }
+  if (positionals.length === 0) throw new UsageError('give at least one PATH or URL to invalidate (see cfiq send --help)');
+
+  const message = buildMessage(positionals, { distributionId: values.distribution, source: values.source ?? 'cfiq', reason: values.reason });
+  const body = JSON.stringify(message);
+  const checked = checkMessage(body, values.config, io.cwd);
+  if (Buffer.byteLength(body) > MAX_SQS_MESSAGE_BYTES) {
+    throw new InputError(`the message is ${Buffer.byteLength(body)} bytes, above SQS's ${MAX_SQS_MESSAGE_BYTES}: send the paths in several messages`);
+  }
+
+  if (values['dry-run']) {
+    if (values.json) io.out(JSON.stringify({ message, distributions: checked.byDistribution }, null, 2));
+    else {
+      io.out(body);
+      io.out(`Checked ${checked.description}; not sent (--dry-run).`);
+    }
+    return EXIT_CODES.ok;
+  }
+
+  const targets = new Targets(values, io);
+  try {
+    const queueUrl = await targets.queueUrl();
+    const output = await awsCall('SendMessage', () =>
+      targets.sqs(queueUrl).send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }), { abortSignal: io.signal }),
+    );
+    if (values.json) io.out(JSON.stringify({ messageId: output.MessageId, queueUrl, message, distributions: checked.byDistribution }, null, 2));
+    else io.out(`Sent message ${output.MessageId} to ${queueUrl}: ${checked.description}.`);
+    return EXIT_CODES.ok;
+  } finally {
+    targets.destroy();
+  }
+}
+
+/**
+ * The message for the command line's paths and URLs.
+ *
+ * @throws {InputError} naming an argument that is neither a path nor an http(s) URL
+ */
+export function buildMessage(
+  targets: readonly string[],
+  extra: { distributionId?: string | undefined; source?: string | undefined; reason?: string | undefined },
+): InvalidationMessage {
+  const paths: string[] = [];
+  const urls: string[] = [];
+  for (const target of targets) {
+    if (target.startsWith('/')) paths.push(target);
+    else if (/^https?:\/\//i.test(target)) urls.push(target);
+    else throw new InputError(`${JSON.stringify(target)} is neither a path (starting with "/") nor an http(s) URL`);
+  }
+  return {
+    ...(extra.distributionId !== undefined ? { distributionId: extra.distributionId } : {}),
+    ...(paths.length > 0 ? { paths } : {}),
+    ...(urls.length > 0 ? { urls } : {}),
+    ...(extra.source !== undefined ? { source: extra.source } : {}),
+    ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
+  };
+}
+
+interface CheckedMessage {
+  /** Normalized paths by distribution, when the configuration is known. */
+  readonly byDistribution?: Record<string, string[]>;
+  readonly description: string;
+}
+
+/**
+ * Check a message body as the handler will: the schema, then routing and path rules with the configuration when
+ * one is found, else the path and URL rules alone.
+ *
+ * @throws {InputError} with the handler's own message, naming the bad value
+ */
+function checkMessage(body: string, configFile: string | undefined, cwd: string): CheckedMessage {
+  try {
+    const message = parseMessageBody(body);
+    const settings = findInvalidatorSettings(configFile, cwd);
+    if (settings === undefined) {
+      for (const path of message.paths ?? []) normalizePath(path);
+      for (const url of message.urls ?? []) parsePageUrl(url);
+      const count = (message.paths?.length ?? 0) + (message.urls?.length ?? 0);
+      return { description: `${count} path(s)/URL(s) (no configuration found: distributions and hostnames not checked)` };
+    }
+    const resolved = resolvePaths(message, new DistributionRouter(settings.config));
+    const byDistribution = Object.fromEntries([...resolved].map(([id, paths]) => [id, [...paths]]));
+    const description = Object.entries(byDistribution)
+      .map(([id, paths]) => `${paths.length} path(s) for ${id}`)
+      .join(', ');
+    return { byDistribution, description };
+  } catch (error) {
+    if (error instanceof InvalidMessageError) throw new InputError(`invalid message (${error.code}): ${error.message}`, { cause: error });
+    if (error instanceof ConfigurationError) throw new InputError(error.message, { cause: error });
+    throw error;
+  }
+}
