@@ -17,9 +17,8 @@ import { InvalidationQueueStack } from './invalidation-queue-stack.ts';
 export function addInvalidationQueueStack(app: App): InvalidationQueueStack {
   const settings = readInvalidatorContext(app.node.tryGetContext(INVALIDATOR_CONTEXT_KEY));
   const stack = new InvalidationQueueStack(app, readStackName(app.node.tryGetContext(STACK_NAME_CONTEXT_KEY)), {
-    distributions: settings.config.distributions,
-    maxPathsPerInvalidation: settings.config.maxPathsPerInvalidation,
-    maxWildcardsPerInvalidation: settings.config.maxWildcardsPerInvalidation,
+    // The handler's configuration as validated: distributions, per-request limits and options.
+    ...settings.config,
     batchSize: settings.batchSize,
     maxBatchingWindow: Duration.seconds(settings.maxBatchingWindowSeconds),
     maxConcurrency: settings.maxConcurrency,

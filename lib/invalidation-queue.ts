@@ -108,6 +108,16 @@ export interface InvalidationQueueProps {
   readonly maxWildcardsPerInvalidation?: number;
 
   /**
+   * Opt-in wildcard collapse: within one batch, the paths of a directory holding at least `minPathsPerDirectory`
+   * of them are replaced by `directory/*` when that bills fewer paths (never more wildcards than
+   * `maxWildcardsPerInvalidation`). Every other page under that directory is invalidated too.
+   * `minPathsPerDirectory` valid range: 2 to 3000.
+   *
+   * @default - off: paths are invalidated as requested
+   */
+  readonly wildcardCollapse?: { readonly minPathsPerDirectory?: number };
+
+  /**
    * Messages per function invocation. More messages per batch coalesce more paths into one invalidation.
    * Valid range: 1 to 10000; above 10 the batching window must be at least 1 second.
    *
@@ -578,6 +588,8 @@ export class InvalidationQueue extends Construct {
           distributions: props.distributions,
           maxPathsPerInvalidation: props.maxPathsPerInvalidation,
           maxWildcardsPerInvalidation: props.maxWildcardsPerInvalidation,
+          // Only when given: the configuration schema rejects unknown keys.
+          ...(props.wildcardCollapse !== undefined ? { wildcardCollapse: props.wildcardCollapse } : {}),
         },
         `InvalidationQueue ${this.node.path}`,
       );

@@ -61,6 +61,30 @@ describe('app', () => {
     expect(report.pluginReports.flatMap((plugin: { violations?: unknown[] }) => plugin.violations ?? [])).toStrictEqual([]);
   });
 
+  test('a CloudFormation schema violation fails synth', () => {
+    // GIVEN
+    const app = cdkJsonApp();
+    const stack = addInvalidationQueueStack(app);
+
+    // WHEN
+    (stack.invalidationQueue.queue.node.defaultChild as sqs.CfnQueue).addPropertyOverride('NoSuchProperty', 1);
+
+    // THEN
+    expect(() => app.synth()).toThrow(/NoSuchProperty/);
+  });
+
+  test('a cdk-nag AwsSolutions finding fails synth', () => {
+    // GIVEN
+    const app = cdkJsonApp();
+    const stack = addInvalidationQueueStack(app);
+
+    // WHEN
+    new sqs.Queue(stack, 'UnencryptedQueue', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+
+    // THEN
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
+  });
+
   test('cdk-nag AwsSolutions finds nothing unacknowledged in the app', () => {
     // GIVEN
     const app = cdkJsonApp();

@@ -268,6 +268,21 @@ describe('InvalidationQueue', () => {
     });
   });
 
+  describe('distributions beyond the function environment', () => {
+    test("more than fits in Lambda's 4 KB environment is an error", () => {
+      // GIVEN
+      const distributions = Array.from({ length: 40 }, (_, index) => ({
+        id: `E${String(index).padStart(13, '0')}`,
+        hostnames: Array.from({ length: 4 }, (__, host) => `site-${index}-${host}.example.org`),
+      }));
+
+      // THEN
+      expect(() => queueStack({ distributions })).toThrow(
+        /distributions do not fit in the function's environment: about \d+ bytes with INVALIDATOR_CONFIG of \d+ bytes, above Lambda's 4096/,
+      );
+    });
+  });
+
   describe('maxPathsPerInvalidation and maxWildcardsPerInvalidation', () => {
     test('are passed to the handler', () => {
       // WHEN
