@@ -63,6 +63,13 @@ export interface LocalEnvironmentOptions {
   readonly retryMaxDelaySeconds?: number;
   /** @default LOCAL_DEFAULTS.completionDelayMs */
   readonly completionDelayMs?: number;
+  /**
+   * The distributions that exist in the CloudFront emulator (invalidations for others fail with
+   * NoSuchDistribution); more can be added later with `emulator.addDistribution`.
+   *
+   * @default - every configured distribution
+   */
+  readonly emulatorDistributions?: readonly string[];
   /** Faults the CloudFront emulator injects. @default - none */
   readonly faults?: FaultOptions;
   /** Print the handler's JSON logs and metrics, and the emulator's request lines. @default false */
@@ -130,7 +137,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     const distributionIds = settings.config.distributions.map((distribution) => distribution.id);
     const emulator = await startCloudFrontEmulator({
       port: options.cloudfrontPort ?? 0,
-      distributions: distributionIds,
+      distributions: options.emulatorDistributions ?? distributionIds,
       completionDelayMs: options.completionDelayMs ?? LOCAL_DEFAULTS.completionDelayMs,
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.verbose ? { logger: { info: (line: string) => console.log(line), warn: (line: string) => console.log(line) } } : {}),

@@ -25,6 +25,8 @@ export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
 const MAX_MESSAGES_PER_RECEIVE = 10;
 const MAX_ENTRIES_PER_BATCH = 10;
 const MAX_WAIT_TIME_SECONDS = 20;
+/** The longest receive wait while a batch is being gathered: bounds how long `stop()` waits. */
+const GATHER_WAIT_TIME_SECONDS = 1;
 
 export interface PollerOptions {
   readonly sqs: SQSClient;
@@ -115,8 +117,10 @@ export interface PollerStats {
  * done to the failures (their visibility timeout and the queue's redrive policy decide).
  *
  * Differences from Lambda, on purpose: a handler that times out keeps running in this process (it cannot be
- * frozen), its result ignored; records gathered but not yet handed over when the poller stops are made visible
- * again at once.
+ * frozen), its result ignored; once a batch has started, receives wait at most 1 second (Lambda's pollers wait
+ * longer) so that stopping is quick; records gathered but not yet handed over when the poller stops are made
+ * visible again at once. Stopping aborts the idle long poll: a message the queue hands to that aborted request
+ * stays hidden for its visibility timeout, as with any consumer that goes away.
  *
  * @example
  * const poller = startPoller({ sqs, queueUrl, queueArn, region: 'us-east-1', handler, maxBatchingWindowMs: 2_000 });
@@ -215,12 +219,15 @@ export class Poller {
       if (deadline !== undefined) {
         const left = deadline - Date.now();
         if (left <= 0) break;
-        // Long polls wait whole seconds; the last fraction of the window is short polls and short sleeps.
-        waitSeconds = Math.min(MAX_WAIT_TIME_SECONDS, Math.floor(left / 1000));
+        // Once a batch is started, receives wait at most a second and are never aborted: an aborted long poll
+        // may still take messages on the server, which would then hide for a visibility timeout. The last
+        // fraction of the window is short polls and short sleeps.
+        waitSeconds = Math.min(GATHER_WAIT_TIME_SECONDS, Math.floor(left / 1000));
       }
       let received: SQSRecord[];
       try {
-        received = await this.#receive(Math.min(MAX_MESSAGES_PER_RECEIVE, this.#batchSize - records.length), waitSeconds, signal);
+        const max = Math.min(MAX_MESSAGES_PER_RECEIVE, this.#batchSize - records.length);
+        received = await this.#receive(max, waitSeconds, records.length === 0 ? signal : undefined);
       } catch (error) {
         // Keep what was gathered: hand it over (or release it, when stopping) rather than let it hang invisible.
         if (records.length > 0 && !signal.aborted) {
@@ -258,7 +265,7 @@ export class Poller {
     return records;
   }
 
-  async #receive(maxMessages: number, waitSeconds: number, signal: AbortSignal): Promise<SQSRecord[]> {
+  async #receive(maxMessages: number, waitSeconds: number, signal: AbortSignal | undefined): Promise<SQSRecord[]> {
     const { sqs, queueUrl, queueArn, region } = this.#options;
     const output = await sqs.send(
       new ReceiveMessageCommand({
@@ -268,7 +275,7 @@ export class Poller {
         MessageSystemAttributeNames: [...RECORD_SYSTEM_ATTRIBUTES],
         MessageAttributeNames: ['All'],
       }),
-      { abortSignal: signal },
+      signal === undefined ? {} : { abortSignal: signal },
     );
     return (output.Messages ?? []).map((message) => toSqsRecord(message, { queueArn, region }));
   }

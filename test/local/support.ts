@@ -1,0 +1,67 @@
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LOCAL_CREDENTIALS } from '../../local/credentials.ts';
+import { startLocalSqs, type LocalSqsServer } from '../../local/sqsServer.ts';
+import type { CliIo } from '../../local/cli/io.ts';
+
+/** fauxqs on 127.0.0.1 and a client for it. */
+export async function startSqs(): Promise<{ server: LocalSqsServer; sqs: SQSClient; close(): Promise<void> }> {
+  const server = await startLocalSqs(0);
+  const sqs = new SQSClient({ region: 'us-east-1', endpoint: server.endpoint, credentials: LOCAL_CREDENTIALS });
+  return {
+    server,
+    sqs,
+    close: async () => {
+      sqs.destroy();
+      await server.close();
+    },
+  };
+}
+
+let counter = 0;
+
+/** A fresh queue with a unique name; returns its URL and ARN. */
+export async function createQueue(sqs: SQSClient, attributes: Record<string, string> = {}): Promise<{ url: string; arn: string }> {
+  const name = `test-${process.pid}-${++counter}`;
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
+}
+
+/** Visible, in-flight and delayed messages on a queue. */
+export async function depth(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed),
+  };
+}
+
+/** Poll `check` every 50 ms until it returns a value other than undefined, or fail after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** A CliIo that records what a command prints. */
+export function recordingIo(env: Record<string, string | undefined> = {}, signal: AbortSignal = new AbortController().signal) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (line) => out.push(line), err: (line) => err.push(line), env, cwd: process.cwd(), signal };
+  return { io, out, err, stdout: () => out.join('\n'), stderr: () => err.join('\n') };
+}
