@@ -91,6 +91,7 @@ export function displayValue(value: unknown, maxLength = 200): string {
 
 /** Replace the `user:password@` of every URL in `text` by `***@`. */
 export function redactCredentials(text: string): string {
-  // Greedy up to the last "@" of the URL's authority: a password may contain "@".
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s"'\\]*@/gi, '$1***@');
+  // Greedy up to the last "@" of the URL's authority: a password may contain "@". An authority cut off by
+  // shortening ("…", see displayValue) may be a password whose "@" was cut: redact it too.
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s"'\\]*(@|…)/gi, '$1***$2');
 }

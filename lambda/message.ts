@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { distributionIdSchema } from './config.ts';
 import { InvalidMessageError } from './errors.ts';
+import { redactUnparsedUrl } from './paths.ts';
 import { formatIssues } from './validation.ts';
 
 /**
@@ -74,7 +75,12 @@ export function parseMessageBody(body: string): InvalidationMessage {
   }
   const result = invalidationMessageSchema.safeParse(value, { reportInput: true });
   if (!result.success) {
-    throw new InvalidMessageError('InvalidMessage', `${where} is invalid: ${formatIssues(result.error.issues)}`);
+    // Redact a string value while it is raw: once quoted and shortened for the message, a URL password holding a
+    // quote, a space, "#" or "/", or cut before its "@", would no longer be recognised.
+    const issues = result.error.issues.map((issue) =>
+      typeof issue.input === 'string' ? ({ ...issue, input: redactUnparsedUrl(issue.input) } as typeof issue) : issue,
+    );
+    throw new InvalidMessageError('InvalidMessage', `${where} is invalid: ${formatIssues(issues)}`);
   }
   return result.data;
 }

@@ -71,13 +71,21 @@ export function redactUrl(raw: string): string {
 }
 
 /**
+ * Like `redactUrl`, but up to the last "@" of the whole text: for a URL the parser did not split (unparseable,
+ * protocol-relative, another scheme, a value of the wrong type), where a password may hold an unencoded "#", "?" or "/".
+ */
+export function redactUnparsedUrl(raw: string): string {
+  return raw.replace(/^(\s*(?:[a-z][a-z0-9+.-]*:)?[/\\]*)?[\s\S]*@/i, '$1***@');
+}
+
+/**
  * Parse a page URL into its hostname (to choose the distribution) and its invalidation path: the URL's path
  * plus `?query` when it has one; the fragment is dropped.
  *
  * @example
  * parsePageUrl('http://www.example.com?query=value'); // { hostname: 'www.example.com', path: '/?query=value' }
- * @throws {InvalidMessageError} `InvalidUrl` for a relative URL, a scheme other than http/https, credentials or a
- * control character
+ * @throws {InvalidMessageError} `InvalidUrl` for a relative URL, a scheme other than http/https, credentials, a
+ * control character or a lone surrogate
  * @throws {InvalidPathError} when the derived path breaks a path rule
  */
 export function parsePageUrl(raw: string): { hostname: string; path: string } {
@@ -86,14 +94,18 @@ export function parsePageUrl(raw: string): { hostname: string; path: string } {
   if (control) {
     throw new InvalidMessageError(
       'InvalidUrl',
-      `invalid URL ${displayValue(redactUrl(raw))}: contains the control character U+${control[0].codePointAt(0)!.toString(16).padStart(4, '0').toUpperCase()}`,
+      `invalid URL ${displayValue(redactUnparsedUrl(raw))}: contains the control character U+${control[0].codePointAt(0)!.toString(16).padStart(4, '0').toUpperCase()}`,
     );
+  }
+  // The URL parser silently replaces a lone surrogate by U+FFFD (another path): reject it, as in paths.
+  if (!raw.isWellFormed()) {
+    throw new InvalidMessageError('InvalidUrl', `invalid URL ${displayValue(redactUnparsedUrl(raw))}: contains a lone UTF-16 surrogate`);
   }
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new InvalidMessageError('InvalidUrl', `invalid URL ${displayValue(redactUrl(raw))}: not an absolute URL`);
+    throw new InvalidMessageError('InvalidUrl', `invalid URL ${displayValue(redactUnparsedUrl(raw))}: not an absolute URL`);
   }
   if (url.username !== '' || url.password !== '') {
     throw new InvalidMessageError('InvalidUrl', `invalid URL ${displayValue(redactUrl(raw))}: credentials are not allowed in a URL`);
@@ -101,7 +113,7 @@ export function parsePageUrl(raw: string): { hostname: string; path: string } {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InvalidMessageError(
       'InvalidUrl',
-      `invalid URL ${displayValue(redactUrl(raw))}: scheme ${JSON.stringify(url.protocol.slice(0, -1))} is not http or https`,
+      `invalid URL ${displayValue(redactUnparsedUrl(raw))}: scheme ${JSON.stringify(url.protocol.slice(0, -1))} is not http or https`,
     );
   }
   return { hostname: url.hostname, path: normalizePath(url.pathname + url.search) };
