@@ -111,6 +111,11 @@ async function startMoveTask(
     const code = awsErrorCode(error);
     const message = error instanceof Error ? error.message : String(error);
     if (UNSUPPORTED_CODES.has(code) || /unknown action|not (?:supported|implemented)/i.test(message)) return { kind: 'unsupported', code };
+    // An answer that is not SQS's protocol at all (moto answers an HTML error page): the endpoint lacks the action.
+    if (code === 'SyntaxError') {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      return { kind: 'unsupported', code: `an answer that is not SQS's, HTTP ${status ?? '?'}` };
+    }
     throw new AwsCallError('StartMessageMoveTask', code, message, { cause: error });
   }
 }

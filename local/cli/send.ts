@@ -51,6 +51,8 @@ export async function sendCommand(argv: readonly string[], io: CliIo): Promise<n
   }
   if (positionals.length === 0) throw new UsageError('give at least one PATH or URL to invalidate (see cfiq send --help)');
 
+  // Flags first: a usage error outranks the message's own problems.
+  const targets = new Targets(values, io);
   const message = buildMessage(positionals, { distributionId: values.distribution, source: values.source ?? 'cfiq', reason: values.reason });
   const body = JSON.stringify(message);
   const checked = checkMessage(body, values.config, io.cwd);
@@ -67,7 +69,6 @@ export async function sendCommand(argv: readonly string[], io: CliIo): Promise<n
     return EXIT_CODES.ok;
   }
 
-  const targets = new Targets(values, io);
   try {
     const queueUrl = await targets.queueUrl();
     const output = await awsCall('SendMessage', () =>

@@ -1,0 +1,327 @@
+import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { moveMessages, redriveAttributes } from '../../local/cli/dlqRedrive.ts';
+import { EXIT_CODES } from '../../local/cli/errors.ts';
+import { runCli } from '../../local/cli/main.ts';
+import { buildMessage } from '../../local/cli/send.ts';
+import { loopbackEndpoint, regionOfQueueUrl } from '../../local/cli/targets.ts';
+import { createQueue, depth, recordingIo, startSqs } from './support.ts';
+
+const CONFIG = {
+  distributions: [
+    { id: 'EDFDVBD6EXAMPLE', hostnames: ['www.example.org'] },
+    { id: 'E2QWRUHEXAMPLE', hostnames: ['media.example.org'] },
+  ],
+};
+
+let fauxqs: Awaited<ReturnType<typeof startSqs>>;
+let sqs: SQSClient;
+let configFile: string;
+let emptyDir: string;
+
+beforeAll(async () => {
+  fauxqs = await startSqs();
+  sqs = fauxqs.sqs;
+  const dir = mkdtempSync(join(tmpdir(), 'cfiq-cli-'));
+  configFile = join(dir, 'invalidator.json');
+  writeFileSync(configFile, JSON.stringify(CONFIG));
+  emptyDir = mkdtempSync(join(tmpdir(), 'cfiq-empty-'));
+});
+afterAll(() => fauxqs?.close());
+
+async function receiveAll(queueUrl: string) {
+  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+  return Messages;
+}
+
+describe('cfiq', () => {
+  it.each([
+    [['--help']],
+    [['send', '--help']],
+    [['dlq', '--help']],
+    [['dlq', 'list', '--help']],
+    [['dlq', 'redrive', '--help']],
+    [['status', '--help']],
+    [['local', '--help']],
+  ])('%j prints usage and exits 0', async (argv) => {
+    const { io, stdout } = recordingIo();
+    expect(await runCli(argv, io)).toBe(EXIT_CODES.ok);
+    expect(stdout()).toMatch(/^Usage: cfiq/);
+  });
+
+  it.each([
+    [[], /Usage: cfiq <command>/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['dlq', 'empty'], /unknown command "dlq empty"/],
+    [['send'], /give at least one PATH or URL/],
+    [['send', '--bogus', '/x'], /Unknown option '--bogus'/],
+    [['send', '--queue-url', 'not-a-url', '/x'], /--queue-url must be an http\(s\) URL \(given "not-a-url"\)/],
+    [['dlq', 'list', '--max', 'ten'], /--max must be an integer from 1 to 100000 \(given "ten"\)/],
+    [['local', '--window=-1'], /--window must be a number from 0 to 300 \(given "-1"\)/],
+  ])('%j is a usage error (exit 2)', async (argv, message) => {
+    const { io, stdout, stderr } = recordingIo();
+    expect(await runCli(argv, io)).toBe(EXIT_CODES.usage);
+    expect(`${stdout()}\n${stderr()}`).toMatch(message);
+  });
+});
+
+describe('cfiq send', () => {
+  it('defaults: checks the message with the configuration, sends it, and prints the message id', async () => {
+    // Prepare
+    const queue = await createQueue(sqs);
+    const { io, stdout } = recordingIo({ CFIQ_QUEUE_URL: queue.url });
+
+    // Act
+    const code = await runCli(['send', '--config', configFile, '--reason', 'page published', 'https://www.example.org/news/', 'https://media.example.org/a.png'], io);
+
+    // Assess
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stdout()).toMatch(/^Sent message [0-9a-f-]{36} to .*: 1 path\(s\) for EDFDVBD6EXAMPLE, 1 path\(s\) for E2QWRUHEXAMPLE\.$/);
+    const [message] = await receiveAll(queue.url);
+    expect(JSON.parse(message!.Body!)).toStrictEqual({
+      urls: ['https://www.example.org/news/', 'https://media.example.org/a.png'],
+      source: 'cfiq',
+      reason: 'page published',
+    });
+  });
+
+  it.each([
+    [['--distribution', 'EDFDVBD6EXAMPLE', '/a*b'], /InvalidPath.*"\/a\*b".*only as the last character/],
+    [['news/'], /"news\/" is neither a path \(starting with "\/"\) nor an http\(s\) URL/],
+    [['ftp://www.example.org/x'], /"ftp:\/\/www.example.org\/x" is neither a path/],
+    [['https://unknown.example.net/x'], /UnknownHost.*"unknown.example.net"/],
+    [['/news/'], /AmbiguousDistribution/],
+    [['--distribution', 'E9NOTCONFIGURED', '/news/'], /UnknownDistribution.*"E9NOTCONFIGURED"/],
+    [['--distribution', 'lowercase', '/news/'], /InvalidMessage.*distributionId/],
+  ])('%j is invalid input: exit 1, the bad value named, nothing sent', async (args, message) => {
+    // Prepare
+    const queue = await createQueue(sqs);
+    const { io, stderr } = recordingIo({ CFIQ_QUEUE_URL: queue.url });
+
+    // Act
+    const code = await runCli(['send', '--config', configFile, ...args], io);
+
+    // Assess
+    expect(code).toBe(EXIT_CODES.invalidInput);
+    expect(stderr()).toMatch(message);
+    expect(await depth(sqs, queue.url)).toMatchObject({ visible: 0 });
+  });
+
+  it('checks paths and URLs without routing when no configuration is found', async () => {
+    // Prepare
+    const queue = await createQueue(sqs);
+    const { io, stdout } = recordingIo({ CFIQ_QUEUE_URL: queue.url });
+    const inEmptyDir = { ...io, cwd: emptyDir };
+
+    // Act
+    const code = await runCli(['send', '/news/', 'https://anywhere.example.net/'], inEmptyDir);
+    const rejected = await runCli(['send', '/a*b'], inEmptyDir);
+
+    // Assess
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stdout()).toMatch(/no configuration found: distributions and hostnames not checked/);
+    expect(rejected).toBe(EXIT_CODES.invalidInput);
+    expect(await depth(sqs, queue.url)).toMatchObject({ visible: 1 });
+  });
+
+  it('--dry-run checks and prints the message without sending it', async () => {
+    const queue = await createQueue(sqs);
+    const { io, stdout } = recordingIo({ CFIQ_QUEUE_URL: queue.url });
+    expect(await runCli(['send', '--config', configFile, '--dry-run', '--distribution', 'EDFDVBD6EXAMPLE', '/news/'], io)).toBe(EXIT_CODES.ok);
+    expect(stdout()).toContain('{"distributionId":"EDFDVBD6EXAMPLE","paths":["/news/"],"source":"cfiq"}');
+    expect(await depth(sqs, queue.url)).toMatchObject({ visible: 0 });
+  });
+
+  it('reads the queue URL from the stack when none is given, and reports a stack it cannot read (exit 3)', async () => {
+    // Prepare: nothing listens on port 1
+    const { io, stderr } = recordingIo({ AWS_ENDPOINT_URL_CLOUDFORMATION: 'http://127.0.0.1:1', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' });
+
+    // Act
+    const code = await runCli(['send', '--config', configFile, '--stack', 'MyInvalidator', 'https://www.example.org/'], io);
+
+    // Assess
+    expect(code).toBe(EXIT_CODES.aws);
+    expect(stderr()).toMatch(/DescribeStacks failed: ECONNREFUSED.*stack MyInvalidator's outputs when neither --queue-url nor CFIQ_QUEUE_URL is given/);
+  });
+});
+
+describe('cfiq dlq list', () => {
+  it('lists more than ten messages without consuming them', async () => {
+    // Prepare
+    const dlq = await createQueue(sqs);
+    for (let batch = 0; batch < 3; batch++) {
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: dlq.url,
+          Entries: Array.from({ length: batch < 2 ? 10 : 5 }, (_, index) => ({
+            Id: String(index),
+            MessageBody: JSON.stringify({ paths: [`/page-${batch}-${index}/`] }),
+            MessageAttributes: {
+              ErrorCode: { DataType: 'String', StringValue: 'NoSuchDistribution' },
+              ErrorMessage: { DataType: 'String', StringValue: 'CloudFront NoSuchDistribution: The specified distribution does not exist.' },
+              SourceMessageId: { DataType: 'String', StringValue: `source-${batch}-${index}` },
+            },
+          })),
+        }),
+      );
+    }
+    const { io, stdout } = recordingIo({ CFIQ_DLQ_URL: dlq.url });
+
+    // Act
+    const code = await runCli(['dlq', 'list', '--json'], io);
+
+    // Assess
+    expect(code).toBe(EXIT_CODES.ok);
+    const listed = JSON.parse(stdout()) as Array<Record<string, unknown>>;
+    expect(listed).toHaveLength(25);
+    expect(new Set(listed.map((m) => m.messageId)).size).toBe(25);
+    expect(listed[0]).toMatchObject({ errorCode: 'NoSuchDistribution', sourceMessageId: expect.stringMatching(/^source-/), paths: [expect.stringMatching(/^\/page-/)] });
+    expect(await depth(sqs, dlq.url)).toMatchObject({ visible: 25, inFlight: 0 });
+  });
+
+  it('prints a table, and says when --max cut the list', async () => {
+    // Prepare
+    const dlq = await createQueue(sqs);
+    await sqs.send(new SendMessageCommand({ QueueUrl: dlq.url, MessageBody: '{"urls": ["https://www.exa', MessageAttributes: { ErrorCode: { DataType: 'String', StringValue: 'InvalidJson' } } }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: dlq.url, MessageBody: '{"paths":["/a/","/b/"]}' }));
+    const { io, stdout } = recordingIo({ CFIQ_DLQ_URL: dlq.url });
+
+    // Act
+    const code = await runCli(['dlq', 'list', '--max', '1'], io);
+
+    // Assess
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stdout().split('\n')[0]).toMatch(/^MESSAGE ID +SENT +ERROR CODE +ERROR MESSAGE +PATHS\/URLS$/);
+    expect(stdout()).toMatch(/1 message\(s\) \(the first 1; more may be there: --max\)/);
+    expect(await depth(sqs, dlq.url)).toMatchObject({ visible: 2, inFlight: 0 });
+  });
+
+  it('says when the dead-letter queue is empty', async () => {
+    const dlq = await createQueue(sqs);
+    const { io, stdout } = recordingIo({ CFIQ_DLQ_URL: dlq.url });
+    expect(await runCli(['dlq', 'list'], io)).toBe(EXIT_CODES.ok);
+    expect(stdout()).toMatch(/^The dead-letter queue is empty/);
+  });
+});
+
+describe('cfiq dlq redrive', () => {
+  it('falls back to receive-send-delete where StartMessageMoveTask is missing, and strips the reason attributes', async () => {
+    // Prepare
+    const queue = await createQueue(sqs);
+    const dlq = await createQueue(sqs);
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: dlq.url,
+        MessageBody: '{"paths":["/a/"]}',
+        MessageAttributes: {
+          ErrorCode: { DataType: 'String', StringValue: 'RetriesExhausted' },
+          ErrorMessage: { DataType: 'String', StringValue: 'CloudFront Throttling on receive 10 of 10' },
+          SourceMessageId: { DataType: 'String', StringValue: 'm-1' },
+          tenant: { DataType: 'String', StringValue: 'blog' },
+        },
+      }),
+    );
+    await sqs.send(new SendMessageCommand({ QueueUrl: dlq.url, MessageBody: '{"paths":["/b/"]}' }));
+    const { io, stdout, stderr } = recordingIo({ CFIQ_QUEUE_URL: queue.url, CFIQ_DLQ_URL: dlq.url });
+
+    // Act
+    const code = await runCli(['dlq', 'redrive'], io);
+
+    // Assess
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stderr()).toMatch(/StartMessageMoveTask is not available here \(InvalidAction\)/);
+    expect(stdout()).toMatch(/Moved 2 message\(s\)/);
+    expect(await depth(sqs, dlq.url)).toMatchObject({ visible: 0, inFlight: 0 });
+    const moved = await receiveAll(queue.url);
+    expect(moved.map((message) => message.Body).sort()).toStrictEqual(['{"paths":["/a/"]}', '{"paths":["/b/"]}']);
+    const attributes = moved.find((message) => message.Body!.includes('/a/'))!.MessageAttributes;
+    expect(Object.keys(attributes ?? {})).toStrictEqual(['tenant']);
+  });
+
+  it('--max moves only that many', async () => {
+    const queue = await createQueue(sqs);
+    const dlq = await createQueue(sqs);
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: dlq.url, Entries: ['1', '2', '3'].map((id) => ({ Id: id, MessageBody: id })) }));
+    const { io } = recordingIo({ CFIQ_QUEUE_URL: queue.url, CFIQ_DLQ_URL: dlq.url });
+    expect(await runCli(['dlq', 'redrive', '--max', '2'], io)).toBe(EXIT_CODES.ok);
+    expect(await depth(sqs, queue.url)).toMatchObject({ visible: 2 });
+    expect(await depth(sqs, dlq.url)).toMatchObject({ visible: 1 });
+  });
+
+  it('stops between batches when interrupted', async () => {
+    // Prepare
+    const queue = await createQueue(sqs);
+    const dlq = await createQueue(sqs);
+    for (let batch = 0; batch < 3; batch++) {
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: dlq.url, Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: `${batch}-${i}` })) }));
+    }
+    const controller = new AbortController();
+    const progress: string[] = [];
+
+    // Act: interrupt after the first batch
+    const result = await moveMessages(sqs, { from: dlq.url, to: queue.url, limit: 30 }, {
+      err: (line) => {
+        progress.push(line);
+        controller.abort();
+      },
+      signal: controller.signal,
+    });
+
+    // Assess: what was sent was deleted, nothing else was touched
+    expect(result).toStrictEqual({ moved: 10, failed: 0 });
+    expect(progress).toStrictEqual(['Moved 10 of about 30']);
+    expect(await depth(sqs, queue.url)).toMatchObject({ visible: 10 });
+    expect(await depth(sqs, dlq.url)).toMatchObject({ visible: 20, inFlight: 0 });
+  });
+
+  it('says when there is nothing to redrive', async () => {
+    const queue = await createQueue(sqs);
+    const dlq = await createQueue(sqs);
+    const { io, stdout } = recordingIo({ CFIQ_QUEUE_URL: queue.url, CFIQ_DLQ_URL: dlq.url });
+    expect(await runCli(['dlq', 'redrive'], io)).toBe(EXIT_CODES.ok);
+    expect(stdout()).toMatch(/^Nothing to redrive/);
+  });
+});
+
+describe('helpers', () => {
+  it.each([
+    ['https://sqs.eu-west-1.amazonaws.com/123456789012/q', 'eu-west-1'],
+    ['https://eu-west-2.queue.amazonaws.com/123456789012/q', 'eu-west-2'],
+    ['http://sqs.us-east-1.localhost:4566/000000000000/q', 'us-east-1'],
+    ['http://127.0.0.1:4566/000000000000/q', undefined],
+  ])('regionOfQueueUrl(%s) is %s', (url, region) => {
+    expect(regionOfQueueUrl(url)).toBe(region);
+  });
+
+  it.each([
+    ['http://sqs.us-east-1.localhost:4566/000000000000/q', 'http://127.0.0.1:4566'],
+    ['http://localhost:9324/queue/q', 'http://127.0.0.1:9324'],
+    ['https://sqs.us-east-1.amazonaws.com/123456789012/q', undefined],
+  ])('loopbackEndpoint(%s) is %s', (url, endpoint) => {
+    expect(loopbackEndpoint(url)).toBe(endpoint);
+  });
+
+  it('buildMessage sorts arguments into paths and urls', () => {
+    expect(buildMessage(['/a', 'https://www.example.org/b', 'HTTP://x.example.org/'], { distributionId: 'E1', source: 'cfiq', reason: undefined })).toStrictEqual({
+      distributionId: 'E1',
+      paths: ['/a'],
+      urls: ['https://www.example.org/b', 'HTTP://x.example.org/'],
+      source: 'cfiq',
+    });
+  });
+
+  it('redriveAttributes keeps only the original attributes', () => {
+    expect(
+      redriveAttributes({
+        ErrorCode: { DataType: 'String', StringValue: 'x' },
+        ErrorMessage: { DataType: 'String', StringValue: 'y' },
+        SourceMessageId: { DataType: 'String', StringValue: 'z' },
+        tenant: { DataType: 'String', StringValue: 'blog' },
+      }),
+    ).toStrictEqual({ tenant: { DataType: 'String', StringValue: 'blog' } });
+    expect(redriveAttributes({ ErrorCode: { DataType: 'String', StringValue: 'x' } })).toBeUndefined();
+  });
+});

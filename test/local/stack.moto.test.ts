@@ -1,0 +1,143 @@
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFrontClient, CreateDistributionCommand, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT_CODES } from '../../local/cli/errors.ts';
+import { runCli } from '../../local/cli/main.ts';
+import { motoSkipReason, startMoto, type MotoServer } from '../helpers/moto.ts';
+import { recordingIo, waitFor } from './support.ts';
+
+/**
+ * The CLI against moto: queue URLs from a CloudFormation stack's outputs (--stack), SQS and CloudFront on the
+ * reference wire format. moto has no StartMessageMoveTask either, so redrive takes its fallback here too.
+ */
+const STACK = 'CfiqCliTest';
+const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+const TEMPLATE = {
+  Resources: {
+    DeadLetterQueue: { Type: 'AWS::SQS::Queue' },
+    Queue: {
+      Type: 'AWS::SQS::Queue',
+      Properties: { RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, maxReceiveCount: 10 } },
+    },
+  },
+  Outputs: {
+    QueueUrl: { Value: { Ref: 'Queue' } },
+    QueueArn: { Value: { 'Fn::GetAtt': ['Queue', 'Arn'] } },
+    DeadLetterQueueUrl: { Value: { Ref: 'DeadLetterQueue' } },
+    DeadLetterQueueArn: { Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
+  },
+};
+
+const skipReason = motoSkipReason();
+
+describe.skipIf(skipReason !== undefined)('cfiq against moto', () => {
+  let moto: MotoServer;
+  let sqs: SQSClient;
+  let outputs: Record<string, string>;
+  let env: Record<string, string>;
+  let configFile: string;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    const cloudformation = new CloudFormationClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: CREDENTIALS });
+    await cloudformation.send(new CreateStackCommand({ StackName: STACK, TemplateBody: JSON.stringify(TEMPLATE) }));
+    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: STACK }));
+    outputs = Object.fromEntries(Stacks![0]!.Outputs!.map((output) => [output.OutputKey!, output.OutputValue!]));
+    cloudformation.destroy();
+    sqs = new SQSClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: CREDENTIALS });
+    env = { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+    configFile = join(mkdtempSync(join(tmpdir(), 'cfiq-moto-')), 'invalidator.json');
+    writeFileSync(configFile, JSON.stringify({ distributions: [{ id: 'EDFDVBD6EXAMPLE', hostnames: ['www.example.org'] }] }));
+  });
+
+  afterAll(async () => {
+    sqs?.destroy();
+    await moto?.stop();
+  });
+
+  it('send --stack sends to the queue named by the stack outputs', async () => {
+    // Prepare
+    const { io, stdout } = recordingIo(env);
+
+    // Act
+    const code = await runCli(['send', '--stack', STACK, '--config', configFile, 'https://www.example.org/news/'], io);
+
+    // Assess
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stdout()).toContain(outputs.QueueUrl);
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: outputs.QueueUrl, WaitTimeSeconds: 1 }));
+    expect(JSON.parse(Messages[0]!.Body!)).toMatchObject({ urls: ['https://www.example.org/news/'] });
+  });
+
+  it('send --stack with an unknown stack fails with the stack named (exit 3)', async () => {
+    const { io, stderr } = recordingIo(env);
+    expect(await runCli(['send', '--stack', 'NoSuchStack', '--config', configFile, 'https://www.example.org/'], io)).toBe(EXIT_CODES.aws);
+    expect(stderr()).toMatch(/DescribeStacks failed: .*NoSuchStack/);
+  });
+
+  it('dlq list and dlq redrive --stack: the message goes back to the queue without its reason', async () => {
+    // Prepare
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: outputs.DeadLetterQueueUrl,
+        MessageBody: '{"paths":["/retry-me/"]}',
+        MessageAttributes: { ErrorCode: { DataType: 'String', StringValue: 'RetriesExhausted' } },
+      }),
+    );
+    const list = recordingIo(env);
+    const redrive = recordingIo(env);
+
+    // Act
+    const listCode = await runCli(['dlq', 'list', '--stack', STACK, '--json'], list.io);
+    const redriveCode = await runCli(['dlq', 'redrive', '--stack', STACK], redrive.io);
+
+    // Assess
+    expect(listCode).toBe(EXIT_CODES.ok);
+    expect(JSON.parse(list.stdout())).toMatchObject([{ errorCode: 'RetriesExhausted', paths: ['/retry-me/'] }]);
+    expect(redriveCode).toBe(EXIT_CODES.ok);
+    expect(redrive.stderr()).toMatch(/StartMessageMoveTask is not available here/);
+    const moved = await waitFor('the redriven message', async () => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: outputs.QueueUrl, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+      );
+      return Messages.find((message) => message.Body === '{"paths":["/retry-me/"]}');
+    });
+    expect(moved.MessageAttributes).toBeUndefined();
+  });
+
+  it('status reads invalidations as CloudFront (moto) answers them', async () => {
+    // Prepare
+    const cloudfront = new CloudFrontClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: CREDENTIALS });
+    const { Distribution } = await cloudfront.send(
+      new CreateDistributionCommand({
+        DistributionConfig: {
+          CallerReference: 'cfiq-status',
+          Comment: 'status',
+          Enabled: true,
+          Origins: { Quantity: 1, Items: [{ Id: 'o', DomainName: 'cfiq-status.s3.us-east-1.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' } }] },
+          DefaultCacheBehavior: { TargetOriginId: 'o', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
+        },
+      }),
+    );
+    const distributionId = Distribution!.Id!;
+    await cloudfront.send(
+      new CreateInvalidationCommand({
+        DistributionId: distributionId,
+        InvalidationBatch: { CallerReference: 'status-1', Paths: { Quantity: 2, Items: ['/a/', '/b/'] } },
+      }),
+    );
+    cloudfront.destroy();
+    const { io, stdout } = recordingIo(env);
+
+    // Act
+    const code = await runCli(['status', '--distribution', distributionId, '--json'], io);
+
+    // Assess
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(JSON.parse(stdout())).toMatchObject([{ distributionId, status: 'COMPLETED', paths: 2, callerReference: 'status-1' }]);
+  });
+});
