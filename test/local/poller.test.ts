@@ -218,7 +218,7 @@ describe('startPoller', () => {
 });
 
 describe('readBatchResponse', () => {
-  const records = [{ messageId: 'a' }, { messageId: 'b' }] as Parameters<typeof readBatchResponse>[1];
+  const records = [{ messageId: 'a' }, { messageId: 'b' }] as unknown as Parameters<typeof readBatchResponse>[1];
 
   it.each([
     ['undefined', undefined, []],
