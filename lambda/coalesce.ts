@@ -16,9 +16,13 @@ export interface CoalescedPaths {
  * coalesce(['/blog/a', '/blog/*', '/', '/blog/a']).paths; // ['/', '/blog/*']
  */
 export function coalesce(requested: Iterable<string>): CoalescedPaths {
+  const distinct = [...new Set(requested)];
+  // Without a wildcard nothing is covered: the distinct paths, sorted (the common case, and the cheap one).
+  if (!distinct.some(isWildcard)) return { paths: distinct.sort(), coveredBy: new Map() };
+
   // Order by the covering prefix (a wildcard without its `*`), a wildcard before a plain path of the same key:
   // every path a wildcard covers then follows it in one contiguous run.
-  const entries = [...new Set(requested)].map((path) => ({
+  const entries = distinct.map((path) => ({
     path,
     key: isWildcard(path) ? path.slice(0, -1) : path,
     wildcard: isWildcard(path),

@@ -6,6 +6,7 @@ import {
   DEFAULT_RETRY_MAX_DELAY_SECONDS,
 } from './defaults.ts';
 import { MAX_PATHS_PER_INVALIDATION, MAX_VISIBILITY_TIMEOUT_SECONDS, MAX_WILDCARDS_IN_PROGRESS } from './limits.ts';
+import { DEFAULT_MIN_PATHS_PER_DIRECTORY } from './optimize.ts';
 import { formatIssues } from './validation.ts';
 
 /**
@@ -43,6 +44,15 @@ export const invalidatorConfigSchema = z
     distributions: z.array(distributionSchema).min(1, 'must name at least one distribution'),
     maxPathsPerInvalidation: z.int().min(1).max(MAX_PATHS_PER_INVALIDATION).default(MAX_PATHS_PER_INVALIDATION),
     maxWildcardsPerInvalidation: z.int().min(1).max(MAX_WILDCARDS_IN_PROGRESS).default(MAX_WILDCARDS_IN_PROGRESS),
+    /**
+     * Opt-in: within one batch, replace the paths of a directory holding at least `minPathsPerDirectory` of them by
+     * `directory/*` when that bills fewer paths (never more wildcards than `maxWildcardsPerInvalidation`). Off when absent.
+     */
+    wildcardCollapse: z
+      .strictObject({
+        minPathsPerDirectory: z.int().min(2).max(MAX_PATHS_PER_INVALIDATION).default(DEFAULT_MIN_PATHS_PER_DIRECTORY),
+      })
+      .optional(),
   })
   .superRefine((config, ctx) => {
     const ids = new Set<string>();
