@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from './support.ts';
+
+/** `npm start`, `npm run demo` and `cfiq send` as a developer runs them: child processes, real terminals aside. */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const NODE_DIR = dirname(process.execPath);
+const CHILD_ENV = { ...process.env, PATH: `${NODE_DIR}:${process.env.PATH ?? ''}` } as NodeJS.ProcessEnv;
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = CHILD_ENV): Running {
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+function line(text: string, prefix: string): string | undefined {
+  return text
+    .split('\n')
+    .find((l) => l.startsWith(prefix))
+    ?.slice(prefix.length)
+    .trim();
+}
+
+describe('processes', () => {
+  it('npm run demo sends the burst, sums it up and exits 0', async () => {
+    // Act
+    const demo = run('npm', ['run', '--silent', 'demo']);
+    const code = await demo.exited;
+
+    // Assess
+    expect({ code, stderr: demo.stderr() }).toMatchObject({ code: 0 });
+    const out = demo.stdout();
+    expect(out).toMatch(/^SQS endpoint: http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(out).toMatch(/^Ready$/m);
+    expect(out).toMatch(/CreateInvalidation EDFDVBD6EXAMPLE \w+: \d+ paths from \d+ messages/);
+    expect(out).toMatch(/Dead-lettered [0-9a-f-]{36}: InvalidJson/);
+    expect(out).toMatch(/^Result: OK/m);
+  });
+
+  it('cfiq local prints its endpoints and Ready, handles a cfiq send, and stops cleanly on Ctrl-C', async () => {
+    // Prepare
+    const local = run(process.execPath, ['bin/cfiq.ts', 'local', '--window', '1']);
+    try {
+      await waitFor('Ready', () => (/^Ready$/m.test(local.stdout()) ? true : undefined), 20_000);
+      const out = local.stdout().split('\n');
+      expect(out.slice(0, 6).map((l) => l.replace(/:\s.*$/, ''))).toStrictEqual([
+        'SQS endpoint',
+        'Queue URL',
+        'Dead-letter queue URL',
+        'CloudFront endpoint',
+        'Distributions',
+        'Ready',
+      ]);
+      const queueUrl = line(local.stdout(), 'Queue URL: ')!;
+
+      // Act: send from "another terminal", with nothing but the queue URL
+      const clean = Object.fromEntries(Object.entries(CHILD_ENV).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('CFIQ_')));
+      const send = run(process.execPath, ['bin/cfiq.ts', 'send', 'https://www.example.org/from-a-terminal/'], { ...clean, CFIQ_QUEUE_URL: queueUrl });
+      expect({ code: await send.exited, stderr: send.stderr() }).toMatchObject({ code: 0 });
+      await waitFor('the invalidation line', () => (/CreateInvalidation EDFDVBD6EXAMPLE \w+: 1 path from 1 message: \/from-a-terminal\//.test(local.stdout()) ? true : undefined), 20_000);
+      local.child.kill('SIGINT');
+
+      // Assess
+      expect(await local.exited).toBe(0);
+      expect(local.stderr()).toMatch(/Stopping/);
+      expect(local.stdout()).not.toMatch(/"level"/); // the handler's JSON logs stay off the terminal
+    } finally {
+      if (local.child.exitCode === null) local.child.kill('SIGKILL');
+    }
+  });
+});
