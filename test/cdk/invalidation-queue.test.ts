@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, test } from 'vitest';
-import { ENVIRONMENT } from '../../lambda/config.ts';
+import { ENVIRONMENT, parseInvalidatorConfig } from '../../lambda/config.ts';
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_DEAD_LETTER_RETENTION_DAYS,
@@ -300,6 +300,36 @@ describe('InvalidationQueue', () => {
         /maxPathsPerInvalidation: .*\(given 3001\)/,
       );
       expect(() => queueStack({ maxWildcardsPerInvalidation: 16 })).toThrow(/maxWildcardsPerInvalidation: .*\(given 16\)/);
+    });
+  });
+
+  describe('wildcardCollapse', () => {
+    test('is off unless given', () => {
+      // WHEN
+      const template = queueTemplate();
+
+      // THEN
+      expect(JSON.parse(environmentOf(template)[ENVIRONMENT.config] as string)).not.toHaveProperty('wildcardCollapse');
+    });
+
+    test('is passed to the handler, its default threshold applied', () => {
+      // WHEN
+      const given = queueTemplate({ wildcardCollapse: { minPathsPerDirectory: 5 } });
+      const defaulted = queueTemplate({ wildcardCollapse: {} });
+
+      // THEN
+      expect(JSON.parse(environmentOf(given)[ENVIRONMENT.config] as string).wildcardCollapse).toStrictEqual({
+        minPathsPerDirectory: 5,
+      });
+      expect(JSON.parse(environmentOf(defaulted)[ENVIRONMENT.config] as string).wildcardCollapse).toStrictEqual(
+        parseInvalidatorConfig({ distributions: [WWW_DISTRIBUTION], wildcardCollapse: {} }).wildcardCollapse,
+      );
+    });
+
+    test('a threshold below 2 is an error', () => {
+      expect(() => queueStack({ wildcardCollapse: { minPathsPerDirectory: 1 } })).toThrow(
+        /wildcardCollapse\.minPathsPerDirectory: .*\(given 1\)/,
+      );
     });
   });
 
