@@ -29,7 +29,8 @@ export class LocalLogger extends Logger {
   private verbose?: boolean;
 
   public constructor(options: LocalLoggerOptions) {
-    super({ serviceName: options.serviceName ?? DEFAULT_SERVICE_NAME });
+    // INFO whatever POWERTOOLS_LOG_LEVEL says: the human lines come from INFO entries.
+    super({ serviceName: options.serviceName ?? DEFAULT_SERVICE_NAME, logLevel: 'INFO' });
     this.onEntry = options.onEntry;
     this.verbose = options.verbose ?? false;
   }
