@@ -5,7 +5,13 @@ import {
   DEFAULT_RETRY_BASE_DELAY_SECONDS,
   DEFAULT_RETRY_MAX_DELAY_SECONDS,
 } from './defaults.ts';
-import { MAX_PATHS_PER_INVALIDATION, MAX_VISIBILITY_TIMEOUT_SECONDS, MAX_WILDCARDS_IN_PROGRESS } from './limits.ts';
+import {
+  MAX_MAX_RECEIVE_COUNT,
+  MAX_PATHS_PER_INVALIDATION,
+  MAX_VISIBILITY_TIMEOUT_SECONDS,
+  MAX_WILDCARDS_IN_PROGRESS,
+  MIN_MAX_RECEIVE_COUNT,
+} from './limits.ts';
 import { DEFAULT_MIN_PATHS_PER_DIRECTORY } from './optimize.ts';
 import { formatIssues } from './validation.ts';
 
@@ -154,7 +160,7 @@ export function loadHandlerSettings(env: Readonly<Record<string, string | undefi
       `${ENVIRONMENT.deadLetterQueueUrl} must be the dead-letter queue's URL (given ${JSON.stringify(deadLetterQueueUrl ?? null)})`,
     );
   }
-  const maxReceiveCount = integerSetting(env, ENVIRONMENT.maxReceiveCount, DEFAULT_MAX_RECEIVE_COUNT, 1, 1000);
+  const maxReceiveCount = integerSetting(env, ENVIRONMENT.maxReceiveCount, DEFAULT_MAX_RECEIVE_COUNT, MIN_MAX_RECEIVE_COUNT, MAX_MAX_RECEIVE_COUNT);
   const retryBaseDelaySeconds = integerSetting(
     env,
     ENVIRONMENT.retryBaseDelaySeconds,
@@ -181,7 +187,7 @@ function integerSetting(
 ): number {
   const text = env[name];
   if (text === undefined || text === '') return fallback;
-  const value = Number(text);
+  const value = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigurationError(`${name} must be an integer from ${min} to ${max} (given ${JSON.stringify(text)})`);
   }

@@ -34,5 +34,9 @@ export const MAX_BATCHING_WINDOW_SECONDS = 300;
 export const MIN_MAX_CONCURRENCY = 2;
 export const MAX_MAX_CONCURRENCY = 1000;
 
+/** The SQS redrive policy's maxReceiveCount range: receives before a message moves to the dead-letter queue. */
+export const MIN_MAX_RECEIVE_COUNT = 1;
+export const MAX_MAX_RECEIVE_COUNT = 1000;
+
 /** The region that serves the CloudFront API. */
 export const CLOUDFRONT_REGION = 'us-east-1';

@@ -13,11 +13,13 @@ import {
   MAX_BATCH_SIZE,
   MAX_BATCHING_WINDOW_SECONDS,
   MAX_MAX_CONCURRENCY,
+  MAX_MAX_RECEIVE_COUNT,
   MIN_BATCH_SIZE,
   MIN_MAX_CONCURRENCY,
+  MIN_MAX_RECEIVE_COUNT,
 } from '../lambda/limits.ts';
 import { formatIssues } from '../lambda/validation.ts';
-import { MAX_BATCH_SIZE_WITHOUT_WINDOW, MAX_MAX_RECEIVE_COUNT, MIN_MAX_RECEIVE_COUNT } from './service-limits.ts';
+import { MAX_BATCH_SIZE_WITHOUT_WINDOW } from './service-limits.ts';
 
 /**
  * The app's settings, read from the CDK context key `invalidator` (cdk.json or `-c invalidator='{...}'`). The CLI's

@@ -3,10 +3,6 @@
  * mapping's ranges live in lambda/limits.ts; import those from there.
  */
 
-/** SQS redrive policy: receives before a message moves to the dead-letter queue. */
-export const MIN_MAX_RECEIVE_COUNT = 1;
-export const MAX_MAX_RECEIVE_COUNT = 1000;
-
 /** Lambda function timeout, in seconds. */
 export const MIN_FUNCTION_TIMEOUT_SECONDS = 1;
 export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
