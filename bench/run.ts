@@ -1,0 +1,414 @@
+import { fork, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_MIN_PATHS_PER_DIRECTORY } from '../lambda/optimize.ts';
+import { HANDLER_BUNDLE_OPTIONS, RUNTIME_SDK_EXTERNALS } from './bundle-options.ts';
+import { bundleHandler, measureInit, zodNamespaceImport, type BundleReport, type InitTiming } from './coldstart.ts';
+import { ASSUMED_INVOCATION_MS, createReplay, replayWindow, type WindowCost } from './cost.ts';
+import { summarizeProfile } from './profile-summary.ts';
+import { buildSite } from './site.ts';
+import { publishStream, WORKING_DAY } from './stream.ts';
+import type { ThroughputOptions, ThroughputResult } from './throughput.ts';
+
+/**
+ * `npm run bench`: cost and API calls (virtual time), the wildcard optimizer, handler throughput and memory, cold
+ * start and bundle. Prints a table and writes bench/results.json and bench/RESULTS.md. A benchmark, not a test:
+ * nothing here fails on a slow figure; the targets are reported as met or not.
+ */
+
+const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
+const TMP_DIR = fileURLToPath(new URL('./tmp/', import.meta.url));
+const COMMAND = 'npm run bench';
+const SITE = { pageCount: 5000, seed: 7 };
+const WINDOWS = [0, 10, 60, 300] as const;
+/** Beyond the SQS event source's 300-second maximum: what the call target would need, for illustration only. */
+const WINDOWS_BEYOND_SQS = [900, 1800] as const;
+const OPTIMIZER_THRESHOLDS = [5, DEFAULT_MIN_PATHS_PER_DIRECTORY, 20, 50];
+const THROUGHPUT: ThroughputOptions = { records: 10_000, warmup: 3, iterations: 25, seed: 5 };
+const THROUGHPUT_PROCESSES = 3;
+const COLD_START_RUNS = 15;
+const TARGETS = { callReduction60: 50, pathsToLowerBound60: 1, throughputRatioToFloor: 0.5, initMs: 150 };
+
+async function runBenchmarks() {
+  const started = performance.now();
+  const loadAtStart = os.loadavg();
+  rmSync(TMP_DIR, { recursive: true, force: true });
+  mkdirSync(TMP_DIR, { recursive: true });
+
+  log('cost: replaying the publish stream');
+  const site = buildSite(SITE);
+  const events = publishStream(site, WORKING_DAY);
+  const replay = createReplay(events, site);
+  const windows = Object.fromEntries(WINDOWS.map((window) => [`window${window}`, replayWindow(replay, window)])) as Record<
+    `window${(typeof WINDOWS)[number]}`,
+    WindowCost
+  >;
+  const beyond = WINDOWS_BEYOND_SQS.map((window) => replayWindow(replay, window));
+  const sweep = OPTIMIZER_THRESHOLDS.map((minPathsPerDirectory) => ({
+    minPathsPerDirectory,
+    ...pick(replayWindow(replay, 60, { wildcardCollapse: { minPathsPerDirectory } }), ['calls', 'paths', 'wildcards', 'overInvalidatedPaths', 'wildcardPaths']),
+  }));
+  const optimizer60 = { ...sweep.find((entry) => entry.minPathsPerDirectory === DEFAULT_MIN_PATHS_PER_DIRECTORY)!, plainPaths: windows.window60.paths };
+  const bursts = new Set(events.flatMap((event) => (event.burst === undefined ? [] : [event.burst])));
+
+  log('cold start: bundling and importing the handler');
+  const stack = await bundleHandler(`${TMP_DIR}bundle`);
+  const sdkExternal = await bundleHandler(`${TMP_DIR}bundle-sdk-external`, RUNTIME_SDK_EXTERNALS);
+  const zodWhatIf = await bundleHandler(`${TMP_DIR}bundle-zod-namespace`, HANDLER_BUNDLE_OPTIONS.external, [zodNamespaceImport]);
+  const init = measureInit(stack.file, COLD_START_RUNS);
+  const initSourceMaps = measureInit(stack.file, COLD_START_RUNS, '--enable-source-maps');
+  const initSdkExternal = measureInit(sdkExternal.file, COLD_START_RUNS);
+  const initZodWhatIf = measureInit(zodWhatIf.file, COLD_START_RUNS);
+
+  log(`throughput: ${THROUGHPUT_PROCESSES} child processes, ${THROUGHPUT.records} records, ${THROUGHPUT.iterations} batches each`);
+  const throughputRuns: Array<ThroughputResult & { peakRssMb: number; rssAtStartMb: number }> = [];
+  for (let run = 0; run < THROUGHPUT_PROCESSES; run++) throughputRuns.push(await throughputInChild(THROUGHPUT));
+  // The run with the median ratio to the floor stands for all; every run is kept in results.json.
+  const byRatio = [...throughputRuns].sort((a, b) => a.ratioToFloor - b.ratioToFloor);
+  const throughput = byRatio[byRatio.length >> 1]!;
+  log('throughput: one more child process under --cpu-prof, to see what dominates');
+  const profile = await profileThroughput(THROUGHPUT);
+
+  const durationSeconds = Math.round((performance.now() - started) / 100) / 10;
+  const machine = {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.arch()}`,
+    node: process.version,
+    loadAverageAtStart: loadAtStart.map((value) => Math.round(value * 100) / 100),
+    loadAverageAtEnd: os.loadavg().map((value) => Math.round(value * 100) / 100),
+  };
+  const window60 = windows.window60;
+  const results = {
+    command: COMMAND,
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    durationSeconds,
+    machine,
+    cost: {
+      stream: {
+        seed: WORKING_DAY.seed,
+        events: events.length,
+        burstEvents: events.filter((event) => event.burst !== undefined).length,
+        bursts: bursts.size,
+        hours: WORKING_DAY.durationMs / 3_600_000,
+        sitePages: site.pages.length,
+        zipfExponent: WORKING_DAY.zipfExponent,
+      },
+      model: {
+        batchSize: 'DEFAULT_BATCH_SIZE (1000); 10 at window 0 (SQS allows more only with a window of at least 1 s)',
+        maxConcurrency: 'DEFAULT_MAX_CONCURRENCY (2)',
+        assumedInvocationMs: ASSUMED_INVOCATION_MS,
+        window0: 'long polling: a message arriving while an invocation slot is free is delivered at once, alone; while both slots are busy, messages wait and the next free slot takes up to 10',
+      },
+      ...windows,
+      beyondSqsMaximum: beyond,
+      optimizer60,
+      optimizerSweep60: sweep,
+    },
+    throughput: {
+      records: throughput.records,
+      recordsPerSecond: throughput.recordsPerSecond,
+      msPerBatch: throughput.msPerBatch,
+      floorRecordsPerSecond: throughput.floorRecordsPerSecond,
+      floorMsPerBatch: throughput.floorMsPerBatch,
+      ratioToFloor: throughput.ratioToFloor,
+      peakRssMb: throughput.peakRssMb,
+      rssAtStartMb: throughput.rssAtStartMb,
+      urlsPerBatch: throughput.urlsPerBatch,
+      distinctUrlsPerBatch: throughput.distinctUrlsPerBatch,
+      createInvalidationCallsPerBatch: throughput.createInvalidationCallsPerBatch,
+      stubMicrosPerCall: throughput.stubMicrosPerCall,
+      stubShareOfBatch: throughput.stubShareOfBatch,
+      runs: throughputRuns,
+      profile,
+    },
+    coldStart: {
+      bundleBytes: stack.bundleBytes,
+      initMs: init.initMs,
+      bareNodeMs: init.bareNodeMs,
+      importNodeMs: init.importNodeMs,
+      runs: init.runs,
+      bundling: 'as lib/invalidation-queue.ts: AWS SDK bundled (bundleAwsSDK), minified, ESM, node24, external source map',
+      bundle: summarizeBundle(stack),
+      variants: {
+        enableSourceMaps: { ...init, ...initSourceMaps, bundleBytes: stack.bundleBytes },
+        sdkExternal: { ...initSdkExternal, bundleBytes: sdkExternal.bundleBytes },
+        zodNamespaceImportWhatIf: { ...initZodWhatIf, bundleBytes: zodWhatIf.bundleBytes, unusedBytes: zodWhatIf.unusedBytes },
+      },
+    },
+    targets: {
+      callReduction60: { target: `>= ${TARGETS.callReduction60}x`, measured: window60.callReduction, met: window60.callReduction >= TARGETS.callReduction60 },
+      pathsToLowerBound60: { target: '1.00', measured: window60.pathsToLowerBound, met: window60.pathsToLowerBound <= TARGETS.pathsToLowerBound60 },
+      throughputRatioToFloor: {
+        target: `>= ${TARGETS.throughputRatioToFloor}`,
+        measured: throughput.ratioToFloor,
+        met: throughput.ratioToFloor >= TARGETS.throughputRatioToFloor,
+      },
+      initMs: { target: `<= ${TARGETS.initMs} ms`, measured: init.initMs, met: init.initMs <= TARGETS.initMs },
+      bundleOnlyWhatHandlerUses: {
+        target: 'no unused or foreign code',
+        measured: `${stack.unusedBytes} unused bytes, ${stack.unexpectedInputs.length} foreign inputs`,
+        met: stack.unusedBytes === 0 && stack.unexpectedInputs.length === 0,
+      },
+    },
+  };
+
+  return { results, stack, timings: { init, initSourceMaps, initSdkExternal, initZodWhatIf }, sdkExternal, zodWhatIf };
+}
+
+async function main(): Promise<void> {
+  const { results, stack, timings, sdkExternal, zodWhatIf } = await runBenchmarks();
+  writeFileSync(`${BENCH_DIR}results.json`, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(`${BENCH_DIR}RESULTS.md`, renderMarkdown(results, stack, timings, sdkExternal, zodWhatIf));
+  console.log(renderTable(results));
+  console.log(`\nwrote bench/results.json and bench/RESULTS.md in ${results.durationSeconds} s`);
+}
+
+function throughputInChild(
+  options: ThroughputOptions,
+  execArgv: readonly string[] = ['--expose-gc'],
+): Promise<ThroughputResult & { peakRssMb: number; rssAtStartMb: number }> {
+  return new Promise((resolve, reject) => {
+    // stdout is dropped: Powertools Metrics prints one EMF line per batch there.
+    const child = fork(fileURLToPath(new URL('./throughput-worker.ts', import.meta.url)), [JSON.stringify(options)], {
+      execArgv: [...execArgv],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    let result: (ThroughputResult & { peakRssMb: number; rssAtStartMb: number }) | undefined;
+    child.on('message', (message) => (result = message as typeof result));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 && result ? resolve(result) : reject(new Error(`throughput worker exited with ${code}`))));
+  });
+}
+
+/** The functions of interest in the handler, by the start of their profile name. */
+const PROFILED = [
+  ['processBatch (whole pipeline)', 'processBatch lambda/pipeline.ts'],
+  ['parseMessageBody (JSON.parse + zod)', 'parseMessageBody lambda/message.ts'],
+  ['  of which zod safeParse', 'safeParse zod/'],
+  ['resolvePaths', 'resolvePaths lambda/request.ts'],
+  ['  of which parsePageUrl (WHATWG URL + checks)', 'parsePageUrl lambda/paths.ts'],
+  ['planInvalidations', 'planInvalidations lambda/plan.ts'],
+  ['  of which coalesce', 'coalesce lambda/coalesce.ts'],
+  ['garbage collector (whole process)', '(garbage collector)'],
+] as const;
+
+/**
+ * A separate, untimed run under `--cpu-prof` (without forced GCs, so the collector's share is the handler's own):
+ * the time per batch of the pipeline's stages, inclusive (callees and what V8 inlined into them).
+ */
+async function profileThroughput(options: ThroughputOptions) {
+  const directory = `${TMP_DIR}profile`;
+  await throughputInChild(options, ['--cpu-prof', `--cpu-prof-dir=${directory}`]);
+  const file = readdirSync(directory).find((name) => name.endsWith('.cpuprofile'))!;
+  const summary = summarizeProfile(`${directory}/${file}`);
+  const batches = options.warmup + options.iterations;
+  const find = (prefix: string) => summary.inclusive.find((entry) => entry.name.startsWith(prefix));
+  return {
+    command: `node --cpu-prof bench/throughput-worker.ts '${JSON.stringify(options)}'; node bench/profile-summary.ts PROFILE`,
+    batches,
+    sampledMs: summary.totalMs,
+    msPerBatch: PROFILED.map(([label, prefix]) => ({ stage: label, ms: Math.round(((find(prefix)?.ms ?? 0) / batches) * 10) / 10 })),
+    topSelf: summary.self.slice(0, 10),
+  };
+}
+
+function summarizeBundle(report: BundleReport) {
+  return {
+    sourceMapBytes: report.sourceMapBytes,
+    packages: report.packages.slice(0, 12),
+    topInputs: report.topInputs,
+    sdkCommands: report.sdkCommands,
+    unexpectedInputs: report.unexpectedInputs,
+    unusedBytes: report.unusedBytes,
+    unusedInputs: report.unusedInputs.length,
+    largestUnusedInputs: report.unusedInputs.slice(0, 5),
+  };
+}
+
+function gitCommit(): string | undefined {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BENCH_DIR, encoding: 'utf8' });
+  if (head.status !== 0) return undefined;
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', '../lambda'], { cwd: BENCH_DIR, encoding: 'utf8' }).stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? ' (lambda/ modified)' : ''}`;
+}
+
+function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((key) => [key, value[key]])) as Pick<T, K>;
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+type Results = Awaited<ReturnType<typeof runBenchmarks>>['results'];
+
+const integer = (value: number): string => value.toLocaleString('en-US');
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+function renderTable(results: Results): string {
+  const rows: string[][] = [['mode', 'calls', 'billed paths', 'lower bound', 'calls vs direct', 'median delay', 'max delay']];
+  const direct = results.cost.window60;
+  rows.push(['direct (one call per publish)', integer(direct.directCalls), integer(direct.directPaths), '-', '1.00x', '0 s', '0 s']);
+  for (const window of WINDOWS) {
+    const cost = results.cost[`window${window}`];
+    rows.push([`ours, window ${window} s`, integer(cost.calls), integer(cost.paths), integer(cost.lowerBoundPaths), `${cost.callReduction.toFixed(2)}x`, seconds(cost.medianDelayMs), seconds(cost.maxDelayMs)]);
+  }
+  const optimizer = results.cost.optimizer60;
+  rows.push([`ours, 60 s, wildcardCollapse ${optimizer.minPathsPerDirectory}`, integer(optimizer.calls), integer(optimizer.paths), `+${integer(optimizer.overInvalidatedPaths)} over-invalidated`, '', '', '']);
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const table = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')).join('\n');
+  const t = results.throughput;
+  const c = results.coldStart;
+  const targets = Object.entries(results.targets)
+    .map(([name, target]) => `  ${target.met ? 'met    ' : 'NOT met'}  ${name}: ${target.measured} (target ${target.target})`)
+    .join('\n');
+  return [
+    `${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}`,
+    '',
+    table,
+    '',
+    `throughput: ${integer(t.recordsPerSecond)} records/s (${t.msPerBatch} ms per ${integer(t.records)}-record batch); floor ${integer(t.floorRecordsPerSecond)} records/s; ratio ${t.ratioToFloor.toFixed(3)}; peak RSS ${t.peakRssMb} MB`,
+    `cold start: bundle ${integer(c.bundleBytes)} bytes; import ${c.importNodeMs} ms - bare node ${c.bareNodeMs} ms = ${c.initMs} ms (median of ${c.runs})`,
+    '',
+    'targets:',
+    targets,
+  ].join('\n');
+}
+
+function renderMarkdown(
+  results: Results,
+  stack: BundleReport,
+  timings: { init: InitTiming; initSourceMaps: InitTiming; initSdkExternal: InitTiming; initZodWhatIf: InitTiming },
+  sdkExternal: BundleReport,
+  zodWhatIf: BundleReport,
+): string {
+  const m = results.machine;
+  const s = results.cost.stream;
+  const t = results.throughput;
+  const mib = (bytes: number) => `${integer(bytes)} (${(bytes / 1024).toFixed(0)} KiB)`;
+  const costRows = WINDOWS.map((window) => {
+    const cost = results.cost[`window${window}`];
+    return `| ours, window ${window} s | ${integer(cost.batches)} | ${integer(cost.calls)} | ${cost.callReduction.toFixed(2)}x | ${integer(cost.paths)} | ${integer(cost.lowerBoundPaths)} | ${cost.pathsToLowerBound.toFixed(2)} | ${seconds(cost.medianDelayMs)} | ${seconds(cost.p95DelayMs)} | ${seconds(cost.maxDelayMs)} |`;
+  });
+  const beyondRows = results.cost.beyondSqsMaximum.map(
+    (cost) => `| window ${cost.windowSeconds} s (not possible with SQS) | ${integer(cost.calls)} | ${cost.callReduction.toFixed(2)}x | ${integer(cost.paths)} | ${seconds(cost.medianDelayMs)} |`,
+  );
+  const sweepRows = results.cost.optimizerSweep60.map(
+    (entry) =>
+      `| ${entry.minPathsPerDirectory} | ${integer(entry.paths)} | ${(entry.paths / results.cost.window60.paths).toFixed(2)} | ${entry.wildcards} | ${integer(entry.overInvalidatedPaths)} | ${entry.wildcardPaths.map((path) => `\`${path}\``).join(' ')} |`,
+  );
+  const targetRows = Object.entries(results.targets).map(([name, target]) => `| ${name} | ${target.target} | ${target.measured} | ${target.met ? 'met' : '**not met**'} |`);
+  const packageRows = stack.packages.slice(0, 10).map((entry) => `| ${entry.name} | ${integer(entry.bytes)} | ${entry.files} |`);
+  const inputRows = stack.topInputs.slice(0, 10).map((input) => `| ${input.path} | ${integer(input.bytes)} |`);
+  const timingRow = (name: string, timing: InitTiming, bytes: number) =>
+    `| ${name} | ${mib(bytes)} | ${timing.importNodeMs} | ${timing.bareNodeMs} | ${timing.initMs} |`;
+  return `# Benchmark results
+
+Generated by \`${results.command}\` (bench/run.ts) on ${results.date}${results.commit ? `, commit ${results.commit}` : ''}; took ${results.durationSeconds} s.
+Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}. Load average (1, 5, 15 min) at start
+${m.loadAverageAtStart.join(', ')}, at end ${m.loadAverageAtEnd.join(', ')}: the machine is shared, so the timed figures (throughput, cold
+start) move by tens of percent between runs; the cost figures are deterministic.
+
+## Targets
+
+| target | wanted | measured | |
+| --- | --- | --- | --- |
+${targetRows.join('\n')}
+
+## 1. Cost and API calls (virtual time, deterministic)
+
+Stream (seed ${s.seed}): ${integer(s.events)} publish events over ${s.hours} hours on a site of ${integer(s.sitePages)} pages, pages drawn by Zipf's
+law (exponent ${s.zipfExponent}), each naming the page URL, its parent listing and \`/\`; ${s.bursts} bulk-publish bursts make
+${integer(s.burstEvents)} of the events (100 to 160 pages each, within 30 to 60 s). Each batch goes through parseMessageBody, resolvePaths and
+planInvalidations. Batching model: a window opens at the first message and the invocation starts when it closes (or at
+1,000 records); at most 2 invocations in flight (DEFAULT_MAX_CONCURRENCY), each assumed to take ${ASSUMED_INVOCATION_MS} ms. Window 0:
+long polling delivers a message at once, alone, when an invocation slot is free; while both are busy, messages wait and
+the next free slot takes up to 10 (SQS allows a batch above 10 only with a window of at least 1 s). Delay: publish to
+the start of the invocation that submits its paths. Direct: one CreateInvalidation per publish, its own paths, no delay.
+
+| mode | invocations | CreateInvalidation calls | calls vs direct | billed paths | lower bound | paths / lower bound | median delay | p95 delay | max delay |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| direct | - | ${integer(results.cost.window60.directCalls)} | 1.00x | ${integer(results.cost.window60.directPaths)} | - | - | 0 s | 0 s | 0 s |
+${costRows.join('\n')}
+
+Calls cannot fall below the number of invocations, one per window that has a message. At this stream's rate (about 4
+publishes a minute) a 60 s window leaves ${integer(results.cost.window60.batches)} invocations; for illustration only, longer windows than SQS allows:
+
+| window | calls | calls vs direct | billed paths | median delay |
+| --- | --- | --- | --- | --- |
+${beyondRows.join('\n')}
+
+### Wildcard collapse (opt-in \`wildcardCollapse\`), 60 s window
+
+Over-invalidated: site pages that a submitted wildcard covers and no message of that batch asked for, summed over
+batches (the ${integer(s.sitePages)} pages only; assets and query variants under a wildcard are not counted).
+
+| minPathsPerDirectory | billed paths | vs plain (${integer(results.cost.window60.paths)}) | wildcards | over-invalidated pages | wildcards submitted |
+| --- | --- | --- | --- | --- | --- |
+${sweepRows.join('\n')}
+
+## 2. Handler throughput and memory
+
+One SQS event of ${integer(t.records)} records (${integer(t.urlsPerBatch)} URLs, ${integer(t.distinctUrlsPerBatch)} distinct, 1 to 5 per body, 3 distributions) through
+createHandler (middy, Powertools Logger at SILENT, Powertools Metrics publishing), CloudFront and SQS stubbed with
+aws-sdk-client-mock; ${t.createInvalidationCallsPerBatch} CreateInvalidation calls per batch. In a child process with \`--expose-gc\` (a GC before each timed
+batch), ${THROUGHPUT.warmup} warm-up rounds, then ${THROUGHPUT.iterations} rounds of one handler batch and one floor batch (JSON.parse of each body and its
+URLs into a Set); medians. ${results.throughput.runs.length} child processes; the one with the median ratio to the floor is reported.
+
+| | records/s | ms per batch |
+| --- | --- | --- |
+| handler | ${integer(t.recordsPerSecond)} | ${t.msPerBatch} |
+| floor | ${integer(t.floorRecordsPerSecond)} | ${t.floorMsPerBatch} |
+| ratio | ${t.ratioToFloor.toFixed(3)} | |
+
+Peak RSS of the process: ${t.peakRssMb} MB (${t.rssAtStartMb} MB after loading the modules, before building the event).
+The stub: ${t.stubMicrosPerCall} µs per CreateInvalidation send, ${(t.stubShareOfBatch * 100).toFixed(3)}% of a batch.
+All runs (records/s, floor records/s, ratio, peak RSS MB): ${results.throughput.runs.map((run) => `${integer(run.recordsPerSecond)} / ${integer(run.floorRecordsPerSecond)} / ${run.ratioToFloor.toFixed(3)} / ${run.peakRssMb}`).join('; ')}.
+
+What dominates (${t.profile.command}: ${t.profile.batches} batches under the profiler, untimed, no forced GC; per batch, inclusive):
+
+| stage | ms per batch |
+| --- | --- |
+${t.profile.msPerBatch.map((entry) => `| ${entry.stage.replace(/^  /, '&nbsp;&nbsp;')} | ${entry.ms} |`).join('\n')}
+
+Top self time: ${t.profile.topSelf
+    .slice(0, 6)
+    .map((entry) => `${entry.name} ${(entry.share * 100).toFixed(1)}%`)
+    .join('; ')}.
+
+## 3. Cold start and bundle
+
+Bundled with esbuild as lib/invalidation-queue.ts bundles it (bench/bundle-options.ts: bundle, minify, source map
+without sources content, platform node, target node24, format ESM, main fields module/main, the createRequire banner,
+AWS SDK bundled). Time: a fresh \`node -e "import(bundle)"\` less a fresh \`node -e 0\`, median of ${timings.init.runs} interleaved runs each,
+with INVALIDATOR_CONFIG and DEAD_LETTER_QUEUE_URL set.
+
+| bundle | bytes | import (ms) | bare node (ms) | init (ms) |
+| --- | --- | --- | --- | --- |
+${timingRow('as the stack bundles it (AWS SDK bundled)', timings.init, stack.bundleBytes)}
+${timingRow('same, NODE_OPTIONS=--enable-source-maps', timings.initSourceMaps, stack.bundleBytes)}
+${timingRow("AWS SDK external (the runtime's copy, NodejsFunction's default)", timings.initSdkExternal, sdkExternal.bundleBytes)}
+${timingRow("what-if: `import * as z from 'zod'` in lambda/", timings.initZodWhatIf, zodWhatIf.bundleBytes)}
+
+Source map: ${integer(stack.sourceMapBytes)} bytes. SDK commands in the bundle: ${stack.sdkCommands.join(', ')}. Foreign inputs (CDK, test or
+build tools, local mode): ${stack.unexpectedInputs.length === 0 ? 'none' : stack.unexpectedInputs.join(', ')}. Code the handler never runs: ${integer(stack.unusedBytes)} bytes in
+${stack.unusedInputs.length} inputs (zod's non-English locales and its JSON Schema converters), largest ${stack.unusedInputs
+    .slice(0, 3)
+    .map((input) => `${input.path} (${integer(input.bytes)})`)
+    .join(', ')}.
+
+| package | bytes in bundle | files |
+| --- | --- | --- |
+${packageRows.join('\n')}
+
+| input | bytes in bundle |
+| --- | --- |
+${inputRows.join('\n')}
+`;
+}
+
+await main();
