@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from './support.ts';
+import { E2E_CONTEXT, waitFor } from './support.ts';
 
 /** `npm start`, `npm run demo` and `cfiq send` as a developer runs them: child processes, real terminals aside. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -53,9 +55,15 @@ describe('processes', () => {
 
   it('cfiq local prints its endpoints and Ready, handles a cfiq send, and stops cleanly on Ctrl-C', async () => {
     // Prepare
-    const local = run(process.execPath, ['bin/cfiq.ts', 'local', '--window', '1']);
+    // Its own configuration: the test should not depend on what cdk.json holds at the moment.
+    const config = join(mkdtempSync(join(tmpdir(), 'cfiq-processes-')), 'cdk.json');
+    writeFileSync(config, JSON.stringify({ context: { invalidator: E2E_CONTEXT } }));
+    const local = run(process.execPath, ['bin/cfiq.ts', 'local', '--window', '1', '--config', config]);
+    const running = () => {
+      if (local.child.exitCode !== null) throw new Error(`cfiq local exited with ${local.child.exitCode}`);
+    };
     try {
-      await waitFor('Ready', () => (/^Ready$/m.test(local.stdout()) ? true : undefined), 20_000);
+      await waitFor('Ready', () => (running(), /^Ready$/m.test(local.stdout()) ? true : undefined), 20_000);
       const out = local.stdout().split('\n');
       expect(out.slice(0, 6).map((l) => l.replace(/:\s.*$/, ''))).toStrictEqual([
         'SQS endpoint',
@@ -69,15 +77,17 @@ describe('processes', () => {
 
       // Act: send from "another terminal", with nothing but the queue URL
       const clean = Object.fromEntries(Object.entries(CHILD_ENV).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('CFIQ_')));
-      const send = run(process.execPath, ['bin/cfiq.ts', 'send', 'https://www.example.org/from-a-terminal/'], { ...clean, CFIQ_QUEUE_URL: queueUrl });
+      const send = run(process.execPath, ['bin/cfiq.ts', 'send', '--config', config, 'https://www.example.org/from-a-terminal/'], { ...clean, CFIQ_QUEUE_URL: queueUrl });
       expect({ code: await send.exited, stderr: send.stderr() }).toMatchObject({ code: 0 });
-      await waitFor('the invalidation line', () => (/CreateInvalidation EDFDVBD6EXAMPLE \w+: 1 path from 1 message: \/from-a-terminal\//.test(local.stdout()) ? true : undefined), 20_000);
+      await waitFor('the invalidation line', () => (running(), /CreateInvalidation EDFDVBD6EXAMPLE \w+: 1 path from 1 message: \/from-a-terminal\//.test(local.stdout()) ? true : undefined), 20_000);
       local.child.kill('SIGINT');
 
       // Assess
       expect(await local.exited).toBe(0);
       expect(local.stderr()).toMatch(/Stopping/);
       expect(local.stdout()).not.toMatch(/"level"/); // the handler's JSON logs stay off the terminal
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- cfiq local stdout:\n${local.stdout()}\n--- stderr:\n${local.stderr()}`, { cause: error });
     } finally {
       if (local.child.exitCode === null) local.child.kill('SIGKILL');
     }
