@@ -65,6 +65,8 @@ export async function localCommand(argv: readonly string[], io: CliIo): Promise<
     io.out(LOCAL_HELP);
     return EXIT_CODES.ok;
   }
+  // Flags that need no configuration first: a usage error outranks a configuration problem.
+  const window = numberFlag('window', values.window, LOCAL_DEFAULTS.batchingWindowSeconds, 0, MAX_BATCHING_WINDOW_SECONDS);
   let settings;
   try {
     settings = loadInvalidatorSettings(values.config, io.cwd);
@@ -72,7 +74,6 @@ export async function localCommand(argv: readonly string[], io: CliIo): Promise<
     if (error instanceof ConfigurationError) throw new InputError(error.message, { cause: error });
     throw error;
   }
-  const window = numberFlag('window', values.window, LOCAL_DEFAULTS.batchingWindowSeconds, 0, MAX_BATCHING_WINDOW_SECONDS);
   const batchSize = integerFlag('batch-size', values['batch-size'], settings.batchSize, MIN_BATCH_SIZE, MAX_BATCH_SIZE);
   if (batchSize > 10 && window < 1) {
     throw new UsageError(`a --batch-size above 10 needs a --window of at least 1 second, as in Lambda (given ${batchSize} and ${window})`);
