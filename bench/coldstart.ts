@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { HANDLER_BUNDLE_OPTIONS } from './bundle-options.ts';
+import { HANDLER_ESBUILD_OPTIONS } from '../lib/handler-bundling.ts';
 import { median } from './random.ts';
 
 /**
@@ -67,12 +67,12 @@ export const zodNamespaceImport: Plugin = {
  */
 export async function bundleHandler(
   outdir: string,
-  external: readonly string[] = HANDLER_BUNDLE_OPTIONS.external,
+  external: readonly string[] = HANDLER_ESBUILD_OPTIONS.external,
   plugins: Plugin[] = [],
 ): Promise<BundleReport> {
   const outfile = join(outdir, 'index.mjs');
   const result = await build({
-    ...HANDLER_BUNDLE_OPTIONS,
+    ...HANDLER_ESBUILD_OPTIONS,
     external: [...external],
     plugins,
     entryPoints: [HANDLER_ENTRY],

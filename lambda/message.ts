@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { distributionIdSchema } from './config.ts';
 import { InvalidMessageError } from './errors.ts';
 import { redactUnparsedUrl } from './paths.ts';
@@ -32,18 +32,6 @@ export const invalidationMessageSchema = z
   .describe('A request to invalidate CloudFront paths (cloudfront-invalidation-queue message contract v1).');
 
 export type InvalidationMessage = z.output<typeof invalidationMessageSchema>;
-
-/** The JSON Schema of the message, generated from `invalidationMessageSchema`, for producers in other languages. */
-export function invalidationMessageJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(invalidationMessageSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
-  // The refinement has no JSON Schema form of its own: say it with anyOf.
-  return {
-    $id: 'https://github.com/cloudfront-invalidation-queue/schema/invalidation-message.v1.json',
-    title: 'InvalidationMessage',
-    ...schema,
-    anyOf: [{ required: ['paths'] }, { required: ['urls'] }],
-  };
-}
 
 /** An EventBridge event delivered to SQS by a rule: the message is its `detail`. */
 function isEventBridgeEnvelope(value: unknown): value is { 'detail-type': unknown; detail: unknown } {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * Turn zod issues into one line naming each bad field and the value given, e.g.

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseInvalidatorConfig, type InvalidatorConfig } from '../lambda/config.ts';
 import {
   DEFAULT_BATCH_SIZE,

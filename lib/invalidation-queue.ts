@@ -31,6 +31,7 @@ import {
   DEFAULT_SERVICE_NAME,
 } from '../lambda/defaults.ts';
 import { ConfigurationError } from '../lambda/errors.ts';
+import { HANDLER_BUNDLING } from './handler-bundling.ts';
 import {
   MAX_BATCH_SIZE,
   MAX_BATCHING_WINDOW_SECONDS,
@@ -416,20 +417,7 @@ export class InvalidationQueue extends Construct {
       role,
       logGroup: this.logGroup,
       environment,
-      bundling: {
-        forceDockerBundling: false,
-        logLevel: nodejs.LogLevel.WARNING,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node24',
-        format: nodejs.OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // Pin the SDK clients the handler was tested with instead of the runtime's copy.
-        bundleAwsSDK: true,
-        // Bundled CommonJS dependencies may still call require(): give the ES module one.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
+      bundling: { ...HANDLER_BUNDLING, logLevel: nodejs.LogLevel.WARNING },
     });
     this.handler.addEventSource(
       new SqsEventSource(this.queue, {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { invalidationMessageJsonSchema, invalidationMessageSchema } from '../lambda/message.ts';
+import { invalidationMessageJsonSchema } from '../lambda/message-json-schema.ts';
+import { invalidationMessageSchema } from '../lambda/message.ts';
 
 /**
  * The committed JSON Schema is generated from the zod schema and must not drift from it. To regenerate:
- *
- *   node --input-type=module -e "import { writeFileSync } from 'node:fs'; import { invalidationMessageJsonSchema } from './lambda/message.ts'; writeFileSync('schema/invalidation-message.schema.json', JSON.stringify(invalidationMessageJsonSchema(), null, 2) + '\n');"
+ * `npm run schema`.
  */
 const SCHEMA_FILE = new URL('../schema/invalidation-message.schema.json', import.meta.url);
 
@@ -95,7 +95,7 @@ describe('schema/invalidation-message.schema.json', () => {
     // Assess
     expect(schema).toMatchObject({
       $schema: 'https://json-schema.org/draft/2020-12/schema',
-      $id: expect.stringMatching(/^https:\/\/.+\.json$/),
+      $id: 'urn:cloudfront-invalidation-queue:invalidation-message:v1',
       title: 'InvalidationMessage',
       type: 'object',
     });
