@@ -61,6 +61,8 @@ export function parseMessageBody(body: string): InvalidationMessage {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     throw new InvalidMessageError('InvalidMessage', `${where} must be a JSON object (given ${kind})`);
   }
+  const common = parseCommonMessage(value);
+  if (common !== undefined) return common;
   const result = invalidationMessageSchema.safeParse(value, { reportInput: true });
   if (!result.success) {
     // Redact a string value while it is raw: once quoted and shortened for the message, a URL password holding a
@@ -71,4 +73,53 @@ export function parseMessageBody(body: string): InvalidationMessage {
     throw new InvalidMessageError('InvalidMessage', `${where} is invalid: ${formatIssues(issues)}`);
   }
   return result.data;
+}
+
+const STRING_LIMITS = { source: 256, reason: 1024 } as const;
+
+/**
+ * parseMessageBody's fast path: a JSON object that the schema accepts, checked by hand, and the same output zod
+ * gives (the known fields in the schema's order). Returns undefined for anything it does not accept, valid or not:
+ * the schema then decides and words every error.
+ *
+ * @example
+ * parseCommonMessage({ urls: ['https://www.example.org/'], source: 'wagtail' }); // the same object's fields
+ * parseCommonMessage({ urls: [] }); // undefined: zod reports the error
+ * @param value - a parsed JSON object (not null, not an array)
+ */
+export function parseCommonMessage(value: object): InvalidationMessage | undefined {
+  const fields = value as Record<string, unknown>;
+  for (const key in fields) {
+    const field = fields[key];
+    switch (key) {
+      case 'paths':
+      case 'urls':
+        if (!isNonEmptyStringArray(field)) return undefined;
+        break;
+      case 'source':
+      case 'reason':
+        if (typeof field !== 'string' || field.length > STRING_LIMITS[key]) return undefined;
+        break;
+      case 'distributionId':
+        if (!distributionIdSchema.safeParse(field).success) return undefined;
+        break;
+      default:
+        return undefined;
+    }
+  }
+  const { distributionId, paths, urls, source, reason } = fields as InvalidationMessage;
+  if (paths === undefined && urls === undefined) return undefined;
+  const message: { -readonly [K in keyof InvalidationMessage]: InvalidationMessage[K] } = {};
+  if (distributionId !== undefined) message.distributionId = distributionId;
+  if (paths !== undefined) message.paths = paths;
+  if (urls !== undefined) message.urls = urls;
+  if (source !== undefined) message.source = source;
+  if (reason !== undefined) message.reason = reason;
+  return message;
+}
+
+function isNonEmptyStringArray(value: unknown): value is string[] {
+  if (!Array.isArray(value) || value.length === 0) return false;
+  for (const item of value) if (typeof item !== 'string') return false;
+  return true;
 }

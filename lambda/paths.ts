@@ -95,6 +95,10 @@ export function redactUnparsedUrl(raw: string): string {
  * @throws {InvalidPathError} when the derived path breaks a path rule
  */
 export function parsePageUrl(raw: string): { hostname: string; path: string } {
+  return parseSimplePageUrl(raw) ?? parsePageUrlInFull(raw);
+}
+
+function parsePageUrlInFull(raw: string): { hostname: string; path: string } {
   // The URL parser silently drops tabs and newlines ("/a\nb" would become "/ab"): reject them, as in paths.
   const control = CONTROL_CHARACTER.exec(raw);
   if (control) {
@@ -123,4 +127,104 @@ export function parsePageUrl(raw: string): { hostname: string; path: string } {
     );
   }
   return { hostname: url.hostname, path: normalizePath(url.pathname + url.search) };
+}
+
+/** Character classes of the fast path, by ASCII code. */
+const HOST_CHAR = 1;
+/** Kept as is by the URL parser (path and query alike) and by normalizePath. */
+const PATH_CHAR = 2;
+const CHAR_CLASS = new Uint8Array(128);
+for (const char of 'abcdefghijklmnopqrstuvwxyz0123456789.-') CHAR_CLASS[char.charCodeAt(0)] = HOST_CHAR | PATH_CHAR;
+for (const char of "ABCDEFGHIJKLMNOPQRSTUVWXYZ_!$&()+,;=:@/") CHAR_CLASS[char.charCodeAt(0)] = PATH_CHAR;
+const isHexDigit = (code: number): boolean => (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x66);
+const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
+
+/**
+ * parsePageUrl's fast path, for the URLs producers send: `http(s)://` in lowercase, a host of `[a-z0-9.-]` (no
+ * empty label, no `xn--`, not ending in a digit-led label, which the URL parser would read as IPv4), an optional
+ * port, then a path and query of characters that neither the URL parser nor normalizePath changes, `%XX` escapes
+ * and non-ASCII text (both encode it as UTF-8 `%XX`). Returns exactly what the full path returns, or undefined for
+ * anything else (dot segments, `%2e`, `\\`, `#`, `'`, credentials, controls, an empty query, ...): the full path
+ * then decides, and words every error.
+ *
+ * @example
+ * parseSimplePageUrl('https://www.example.org/café/?p=2'); // { hostname: 'www.example.org', path: '/caf%C3%A9/?p=2' }
+ * parseSimplePageUrl('https://www.example.org/a/../b'); // undefined
+ */
+export function parseSimplePageUrl(raw: string): { hostname: string; path: string } | undefined {
+  const length = raw.length;
+  let index = raw.startsWith('https://') ? 8 : raw.startsWith('http://') ? 7 : -1;
+  if (index === -1) return undefined;
+
+  const hostStart = index;
+  let labelStart = index;
+  for (; index < length; index++) {
+    const code = raw.charCodeAt(index);
+    if (code >= 128 || (CHAR_CLASS[code]! & HOST_CHAR) === 0) break;
+    if (code === 0x2e /* . */) {
+      if (index === labelStart) return undefined;
+      labelStart = index + 1;
+    } else if (index === labelStart && code === 0x78 /* x */ && raw.startsWith('xn--', index)) {
+      return undefined;
+    }
+  }
+  if (index === labelStart || isDigit(raw.charCodeAt(labelStart))) return undefined;
+  const hostname = raw.slice(hostStart, index);
+
+  if (index < length && raw.charCodeAt(index) === 0x3a /* : */) {
+    const portStart = ++index;
+    while (index < length && isDigit(raw.charCodeAt(index))) index++;
+    if (index === portStart || index - portStart > 5 || Number(raw.slice(portStart, index)) > 65_535) return undefined;
+  }
+  if (index === length) return { hostname, path: '/' };
+  const first = raw.charCodeAt(index);
+  if (first !== 0x2f /* / */ && first !== 0x3f /* ? */) return undefined;
+
+  const pathStart = index;
+  let encoded: string | undefined;
+  let copiedUpTo = pathStart;
+  let inQuery = false;
+  let segmentStart = index + 1;
+  for (; index < length; index++) {
+    const code = raw.charCodeAt(index);
+    if (code < 128 && (CHAR_CLASS[code]! & PATH_CHAR) !== 0) {
+      if (code === 0x2f /* / */ && !inQuery) {
+        if (isDotSegment(raw, segmentStart, index)) return undefined;
+        segmentStart = index + 1;
+      }
+    } else if (code === 0x3f /* ? */) {
+      if (!inQuery) {
+        if (index === length - 1 || isDotSegment(raw, segmentStart, index)) return undefined;
+        inQuery = true;
+      }
+    } else if (code === 0x25 /* % */) {
+      const high = raw.charCodeAt(index + 1);
+      const low = raw.charCodeAt(index + 2);
+      if (!isHexDigit(high) || !isHexDigit(low) || (!inQuery && high === 0x32 && (low | 0x20) === 0x65)) return undefined;
+      index += 2;
+    } else if (code === 0x2a /* * */) {
+      if (index !== length - 1) return undefined;
+    } else if (code >= 128) {
+      // Non-ASCII: both the URL parser and normalizePath write its UTF-8 bytes as %XX (uppercase).
+      const pair = code >= 0xd800 && code <= 0xdbff;
+      const next = raw.charCodeAt(index + 1);
+      if (code >= 0xd800 && code <= 0xdfff && !(pair && next >= 0xdc00 && next <= 0xdfff)) return undefined;
+      encoded = `${encoded ?? ''}${raw.slice(copiedUpTo, index)}${encodeURIComponent(raw.slice(index, index + (pair ? 2 : 1)))}`;
+      if (pair) index++;
+      copiedUpTo = index + 1;
+    } else {
+      return undefined;
+    }
+  }
+  if (!inQuery && isDotSegment(raw, segmentStart, length)) return undefined;
+
+  let path = encoded === undefined ? raw.slice(pathStart) : `${encoded}${raw.slice(copiedUpTo)}`;
+  if (first === 0x3f) path = `/${path}`;
+  return path.length <= MAX_PATH_LENGTH ? { hostname, path } : undefined;
+}
+
+/** Is `raw.slice(start, end)` a `.` or `..` segment, which the URL parser resolves? */
+function isDotSegment(raw: string, start: number, end: number): boolean {
+  const length = end - start;
+  return (length === 1 || length === 2) && raw.charCodeAt(start) === 0x2e && raw.charCodeAt(end - 1) === 0x2e;
 }
