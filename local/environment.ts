@@ -9,7 +9,7 @@ import type { LocalActivity } from './activity.ts';
 import { LOCAL_CREDENTIALS } from './credentials.ts';
 import { LocalLogger, type HandlerLogEntry } from './LocalLogger.ts';
 import { LocalMetrics } from './LocalMetrics.ts';
-import { startPoller, type InvocationReport, type Poller } from './poller.ts';
+import { startPoller, type InvocationReport, type Poller, type SqsHandler } from './poller.ts';
 import { createLocalQueues, type LocalQueues } from './queues.ts';
 import { startLocalSqs, type LocalSqsServer } from './sqsServer.ts';
 
@@ -78,6 +78,19 @@ export interface LocalEnvironmentOptions {
   readonly onActivity?: (activity: LocalActivity) => void;
   /** Told about every invocation. */
   readonly onInvocation?: (report: InvocationReport) => void;
+  /**
+   * Wraps the handler before the poller gets it (chaos runs make invocations throw or hang mid-batch). It is also
+   * given the function's own clients, so a wrapper can watch or hold their calls with SDK middleware.
+   *
+   * @default - the handler as built
+   */
+  readonly wrapHandler?: (handler: SqsHandler, clients: FunctionClients) => SqsHandler;
+}
+
+/** The AWS clients the handler itself uses (the Lambda's retry mode and time limits). */
+export interface FunctionClients {
+  readonly sqs: SQSClient;
+  readonly cloudfront: CloudFrontClient;
 }
 
 export interface QueueDepth {
@@ -182,7 +195,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       queueUrl: queues.queueUrl,
       queueArn: queues.queueArn,
       region,
-      handler,
+      handler: options.wrapHandler?.(handler, { sqs: functionSqs, cloudfront: functionCloudFront }) ?? handler,
       batchSize: options.batchSize ?? settings.batchSize,
       maxBatchingWindowMs: Math.round(windowSeconds * 1000),
       functionTimeoutMs: functionTimeoutSeconds * 1000,
