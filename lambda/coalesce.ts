@@ -16,7 +16,11 @@ export interface CoalescedPaths {
  * coalesce(['/blog/a', '/blog/*', '/', '/blog/a']).paths; // ['/', '/blog/*']
  */
 export function coalesce(requested: Iterable<string>): CoalescedPaths {
-  const distinct = [...new Set(requested)];
+  return coalesceDistinct([...new Set(requested)]);
+}
+
+/** `coalesce` of paths known to be distinct (a Map's keys): skips the de-duplication. Sorts `distinct` in place. */
+export function coalesceDistinct(distinct: string[]): CoalescedPaths {
   // Without a wildcard nothing is covered: the distinct paths, sorted (the common case, and the cheap one).
   if (!distinct.some(isWildcard)) return { paths: distinct.sort(), coveredBy: new Map() };
 
