@@ -16,12 +16,6 @@ export type PathsByDistribution = Map<string, Set<string>>;
  */
 export function resolvePaths(message: InvalidationMessage, router: DistributionRouter): PathsByDistribution {
   const byDistribution: PathsByDistribution = new Map();
-  const add = (distributionId: string, path: string): void => {
-    let paths = byDistribution.get(distributionId);
-    if (paths === undefined) byDistribution.set(distributionId, (paths = new Set()));
-    paths.add(path);
-  };
-
   if (message.distributionId !== undefined && !router.distributionIds.has(message.distributionId)) {
     throw new InvalidMessageError(
       'UnknownDistribution',
@@ -30,18 +24,26 @@ export function resolvePaths(message: InvalidationMessage, router: DistributionR
   }
   if (message.paths !== undefined) {
     const target = message.distributionId ?? onlyDistribution(router);
-    for (const path of message.paths) add(target, normalizePath(path));
+    const paths = new Set<string>();
+    for (const path of message.paths) paths.add(normalizePath(path));
+    if (paths.size > 0) byDistribution.set(target, paths);
   }
-  for (const url of message.urls ?? []) {
-    const { hostname, path } = parsePageUrl(url);
-    const distributionId = router.route(hostname);
-    if (distributionId === undefined) {
-      throw new InvalidMessageError(
-        'UnknownHost',
-        `URL ${displayValue(url)}: no configured distribution serves host ${displayValue(hostname)}`,
-      );
+  if (message.urls === undefined) return byDistribution;
+  // A message's URLs mostly share one host: route a hostname once, and keep its distribution's set at hand.
+  let hostname: string | undefined;
+  let paths: Set<string> | undefined;
+  for (const url of message.urls) {
+    const parsed = parsePageUrl(url);
+    if (parsed.hostname !== hostname) {
+      hostname = parsed.hostname;
+      const distributionId = router.route(hostname);
+      if (distributionId === undefined) {
+        throw new InvalidMessageError('UnknownHost', `URL ${displayValue(url)}: no configured distribution serves host ${displayValue(hostname)}`);
+      }
+      paths = byDistribution.get(distributionId);
+      if (paths === undefined) byDistribution.set(distributionId, (paths = new Set()));
     }
-    add(distributionId, path);
+    paths!.add(parsed.path);
   }
   return byDistribution;
 }
