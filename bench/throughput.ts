@@ -34,7 +34,8 @@ const DEAD_LETTER_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/
 
 /**
  * An SQS event of `records` publish messages: each names 1 to 5 URLs of one of three sites (a Zipf-drawn page, its
- * listing, `/`, then other pages), with the attributes the event source sets.
+ * listing, `/`, then other pages), with the attributes the event source sets. Returned as the Lambda runtime hands
+ * an event over, parsed from JSON, so its strings are flat like Lambda's, not the concatenations built here.
  */
 export function buildSqsEvent(records: number, seed: number, pageCount = 5000): SQSEvent {
   const random = seededRandom(seed);
@@ -47,7 +48,7 @@ export function buildSqsEvent(records: number, seed: number, pageCount = 5000): 
     const body = JSON.stringify({ urls, source: 'wagtail', reason: 'page published' });
     Records.push(sqsRecord(index, body, 1_717_243_200_000 + index));
   }
-  return { Records };
+  return JSON.parse(JSON.stringify({ Records })) as SQSEvent;
 }
 
 function chooseSite<T extends { share: number }>(random: Random, sites: readonly T[]): T {
