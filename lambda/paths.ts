@@ -181,8 +181,8 @@ export function parseSimplePageUrl(raw: string): { hostname: string; path: strin
   if (first !== 0x2f /* / */ && first !== 0x3f /* ? */) return undefined;
 
   const pathStart = index;
-  let encoded: string | undefined;
-  let copiedUpTo = pathStart;
+  let nonAscii = false;
+  let escapes = false;
   let inQuery = false;
   let segmentStart = index + 1;
   for (; index < length; index++) {
@@ -201,24 +201,28 @@ export function parseSimplePageUrl(raw: string): { hostname: string; path: strin
       const high = raw.charCodeAt(index + 1);
       const low = raw.charCodeAt(index + 2);
       if (!isHexDigit(high) || !isHexDigit(low) || (!inQuery && high === 0x32 && (low | 0x20) === 0x65)) return undefined;
+      escapes = true;
       index += 2;
     } else if (code === 0x2a /* * */) {
       if (index !== length - 1) return undefined;
     } else if (code >= 128) {
-      // Non-ASCII: both the URL parser and normalizePath write its UTF-8 bytes as %XX (uppercase).
-      const pair = code >= 0xd800 && code <= 0xdbff;
-      const next = raw.charCodeAt(index + 1);
-      if (code >= 0xd800 && code <= 0xdfff && !(pair && next >= 0xdc00 && next <= 0xdfff)) return undefined;
-      encoded = `${encoded ?? ''}${raw.slice(copiedUpTo, index)}${encodeURIComponent(raw.slice(index, index + (pair ? 2 : 1)))}`;
-      if (pair) index++;
-      copiedUpTo = index + 1;
+      // Non-ASCII, encoded below; a lone surrogate has no UTF-8 form.
+      if (code >= 0xd800 && code <= 0xdfff) {
+        const next = raw.charCodeAt(index + 1);
+        if (code > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return undefined;
+        index++;
+      }
+      nonAscii = true;
     } else {
       return undefined;
     }
   }
   if (!inQuery && isDotSegment(raw, segmentStart, length)) return undefined;
 
-  let path = encoded === undefined ? raw.slice(pathStart) : `${encoded}${raw.slice(copiedUpTo)}`;
+  let path = raw.slice(pathStart);
+  // The URL parser and normalizePath both write non-ASCII as its UTF-8 bytes in %XX (uppercase), as encodeURI does;
+  // encodeURI leaves every other character accepted here as is, but for "%": then encode character by character.
+  if (nonAscii) path = escapes ? path.replace(/[^\0-\x7f]+/g, encodeURIComponent) : encodeURI(path);
   if (first === 0x3f) path = `/${path}`;
   return path.length <= MAX_PATH_LENGTH ? { hostname, path } : undefined;
 }
