@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { HANDLER_ESBUILD_OPTIONS } from '../lib/handler-bundling.ts';
 import { median } from './random.ts';
 
@@ -40,41 +39,27 @@ export interface BundleReport {
   readonly sdkCommands: readonly string[];
   /** Inputs from packages the handler must never carry (CDK, test and build tools, local mode). */
   readonly unexpectedInputs: readonly string[];
-  /** Bundled code the handler never runs: zod's error-message locales other than English, and its JSON Schema code. */
+  /** Bundled code the handler never runs: zod's JSON Schema generator (see NEVER_RUN_BY_HANDLER). */
   readonly unusedInputs: readonly BundleInput[];
   readonly unusedBytes: number;
 }
 
-const UNUSED_BY_HANDLER = /zod\/v4\/locales\/(?!en\.js|index\.js)|zod\/v4\/.*json-schema/;
+/**
+ * zod's JSON Schema generator: zod's schema classes reference it (their `toJSONSchema()` method), so esbuild keeps
+ * it, but only `npm run schema` (lambda/message-json-schema.ts) calls it, never the handler.
+ */
+const NEVER_RUN_BY_HANDLER = /zod\/v4\/core\/(?:to-json-schema|json-schema-processors)\.js$/;
 const NEVER_IN_HANDLER = /(^|\/)(aws-cdk-lib|aws-cdk|constructs|cdk-nag|fauxqs|vitest|vite|fast-check|aws-sdk-client-mock|esbuild|typescript)\/|^(lib|bin|local|test|bench)\//;
 
 /**
- * What-if, not the shipped code: our modules' `import { z } from 'zod'` rewritten to `import * as z from 'zod'`,
- * which lets esbuild drop the parts of zod the handler never calls.
+ * Bundle the handler into `outdir/index.mjs` with the stack's options (lib/handler-bundling.ts), with `external`
+ * instead of its (empty) list when given.
  */
-export const zodNamespaceImport: Plugin = {
-  name: 'zod-namespace-import',
-  setup(builder) {
-    builder.onLoad({ filter: /\/lambda\/[^/]+\.ts$/ }, async (args) => ({
-      contents: (await readFile(args.path, 'utf8')).replaceAll("import { z } from 'zod';", "import * as z from 'zod';"),
-      loader: 'ts',
-    }));
-  },
-};
-
-/**
- * Bundle the handler into `outdir/index.mjs` with the stack's options (plus `external` and `plugins` when given).
- */
-export async function bundleHandler(
-  outdir: string,
-  external: readonly string[] = HANDLER_ESBUILD_OPTIONS.external,
-  plugins: Plugin[] = [],
-): Promise<BundleReport> {
+export async function bundleHandler(outdir: string, external: readonly string[] = HANDLER_ESBUILD_OPTIONS.external): Promise<BundleReport> {
   const outfile = join(outdir, 'index.mjs');
   const result = await build({
     ...HANDLER_ESBUILD_OPTIONS,
     external: [...external],
-    plugins,
     entryPoints: [HANDLER_ENTRY],
     outfile,
     metafile: true,
@@ -94,7 +79,7 @@ function analyzeMetafile(metafile: Metafile, outfile: string): Omit<BundleReport
     entry.files++;
     packages.set(name, entry);
   }
-  const unused = inputs.filter((input) => input.bytes > 0 && UNUSED_BY_HANDLER.test(input.path));
+  const unused = inputs.filter((input) => input.bytes > 0 && NEVER_RUN_BY_HANDLER.test(input.path));
   const sdkCommands = [...new Set(inputs.flatMap((input) => /@aws-sdk\/client-[a-z]+\/.*\/commands\/(\w+Command)\.js$/.exec(input.path)?.[1] ?? []))].sort();
   return {
     file: outfile,

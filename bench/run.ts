@@ -3,8 +3,8 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MIN_PATHS_PER_DIRECTORY } from '../lambda/optimize.ts';
-import { HANDLER_BUNDLE_OPTIONS, RUNTIME_SDK_EXTERNALS } from './bundle-options.ts';
-import { bundleHandler, measureInit, zodNamespaceImport, type BundleReport, type InitTiming } from './coldstart.ts';
+import { HANDLER_BUNDLING } from '../lib/handler-bundling.ts';
+import { bundleHandler, measureInit, type BundleReport, type InitTiming } from './coldstart.ts';
 import { ASSUMED_INVOCATION_MS, createReplay, replayWindow, type WindowCost } from './cost.ts';
 import { summarizeProfile } from './profile-summary.ts';
 import { buildSite } from './site.ts';
@@ -28,6 +28,8 @@ const OPTIMIZER_THRESHOLDS = [5, DEFAULT_MIN_PATHS_PER_DIRECTORY, 20, 50];
 const THROUGHPUT: ThroughputOptions = { records: 10_000, warmup: 3, iterations: 25, seed: 5 };
 const THROUGHPUT_PROCESSES = 3;
 const COLD_START_RUNS = 15;
+/** For comparison only: the Lambda runtime's SDK instead of a bundled one (NodejsFunction's default without bundleAwsSDK). */
+const RUNTIME_SDK_EXTERNALS = ['@aws-sdk/*'] as const;
 const TARGETS = { callReduction60: 50, pathsToLowerBound60: 1, throughputRatioToFloor: 0.5, initMs: 150 };
 
 async function runBenchmarks() {
@@ -55,11 +57,9 @@ async function runBenchmarks() {
   log('cold start: bundling and importing the handler');
   const stack = await bundleHandler(`${TMP_DIR}bundle`);
   const sdkExternal = await bundleHandler(`${TMP_DIR}bundle-sdk-external`, RUNTIME_SDK_EXTERNALS);
-  const zodWhatIf = await bundleHandler(`${TMP_DIR}bundle-zod-namespace`, HANDLER_BUNDLE_OPTIONS.external, [zodNamespaceImport]);
   const init = measureInit(stack.file, COLD_START_RUNS);
   const initSourceMaps = measureInit(stack.file, COLD_START_RUNS, '--enable-source-maps');
   const initSdkExternal = measureInit(sdkExternal.file, COLD_START_RUNS);
-  const initZodWhatIf = measureInit(zodWhatIf.file, COLD_START_RUNS);
 
   log(`throughput: ${THROUGHPUT_PROCESSES} child processes, ${THROUGHPUT.records} records, ${THROUGHPUT.iterations} batches each`);
   const throughputRuns: Array<ThroughputResult & { peakRssMb: number; rssAtStartMb: number }> = [];
@@ -131,12 +131,11 @@ async function runBenchmarks() {
       bareNodeMs: init.bareNodeMs,
       importNodeMs: init.importNodeMs,
       runs: init.runs,
-      bundling: 'as lib/invalidation-queue.ts: AWS SDK bundled (bundleAwsSDK), minified, ESM, node24, external source map',
+      bundling: { source: 'lib/handler-bundling.ts (HANDLER_BUNDLING, as the InvalidationQueue construct bundles it)', ...HANDLER_BUNDLING },
       bundle: summarizeBundle(stack),
       variants: {
         enableSourceMaps: { ...init, ...initSourceMaps, bundleBytes: stack.bundleBytes },
         sdkExternal: { ...initSdkExternal, bundleBytes: sdkExternal.bundleBytes },
-        zodNamespaceImportWhatIf: { ...initZodWhatIf, bundleBytes: zodWhatIf.bundleBytes, unusedBytes: zodWhatIf.unusedBytes },
       },
     },
     targets: {
@@ -156,13 +155,13 @@ async function runBenchmarks() {
     },
   };
 
-  return { results, stack, timings: { init, initSourceMaps, initSdkExternal, initZodWhatIf }, sdkExternal, zodWhatIf };
+  return { results, stack, timings: { init, initSourceMaps, initSdkExternal }, sdkExternal };
 }
 
 async function main(): Promise<void> {
-  const { results, stack, timings, sdkExternal, zodWhatIf } = await runBenchmarks();
+  const { results, stack, timings, sdkExternal } = await runBenchmarks();
   writeFileSync(`${BENCH_DIR}results.json`, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(`${BENCH_DIR}RESULTS.md`, renderMarkdown(results, stack, timings, sdkExternal, zodWhatIf));
+  writeFileSync(`${BENCH_DIR}RESULTS.md`, renderMarkdown(results, stack, timings, sdkExternal));
   console.log(renderTable(results));
   console.log(`\nwrote bench/results.json and bench/RESULTS.md in ${results.durationSeconds} s`);
 }
@@ -187,12 +186,14 @@ function throughputInChild(
 /** The functions of interest in the handler, by the start of their profile name. */
 const PROFILED = [
   ['processBatch (whole pipeline)', 'processBatch lambda/pipeline.ts'],
-  ['parseMessageBody (JSON.parse + zod)', 'parseMessageBody lambda/message.ts'],
-  ['  of which zod safeParse', 'safeParse zod/'],
+  ['parseMessageBody (JSON.parse + checks)', 'parseMessageBody lambda/message.ts'],
+  ['  of which zod safeParse (messages the fast path declines)', 'safeParse zod/'],
   ['resolvePaths', 'resolvePaths lambda/request.ts'],
-  ['  of which parsePageUrl (WHATWG URL + checks)', 'parsePageUrl lambda/paths.ts'],
+  ['  of which parsePageUrl (fast path, else WHATWG URL)', 'parsePageUrl lambda/paths.ts'],
+  ['    of which WHATWG URL', 'URL node:internal/url'],
   ['planInvalidations', 'planInvalidations lambda/plan.ts'],
-  ['  of which coalesce', 'coalesce lambda/coalesce.ts'],
+  ['  of which coalesce (sort, drop covered paths)', 'coalesceDistinct lambda/coalesce.ts'],
+  ['  of which callerReference (SHA-256)', 'callerReference lambda/plan.ts'],
   ['garbage collector (whole process)', '(garbage collector)'],
 ] as const;
 
@@ -282,9 +283,8 @@ function renderTable(results: Results): string {
 function renderMarkdown(
   results: Results,
   stack: BundleReport,
-  timings: { init: InitTiming; initSourceMaps: InitTiming; initSdkExternal: InitTiming; initZodWhatIf: InitTiming },
+  timings: { init: InitTiming; initSourceMaps: InitTiming; initSdkExternal: InitTiming },
   sdkExternal: BundleReport,
-  zodWhatIf: BundleReport,
 ): string {
   const m = results.machine;
   const s = results.cost.stream;
@@ -373,7 +373,7 @@ What dominates (${t.profile.command}: ${t.profile.batches} batches under the pro
 
 | stage | ms per batch |
 | --- | --- |
-${t.profile.msPerBatch.map((entry) => `| ${entry.stage.replace(/^  /, '&nbsp;&nbsp;')} | ${entry.ms} |`).join('\n')}
+${t.profile.msPerBatch.map((entry) => `| ${entry.stage.replace(/^ +/, (indent) => '&nbsp;'.repeat(indent.length))} | ${entry.ms} |`).join('\n')}
 
 Top self time: ${t.profile.topSelf
     .slice(0, 6)
@@ -382,9 +382,9 @@ Top self time: ${t.profile.topSelf
 
 ## 3. Cold start and bundle
 
-Bundled with esbuild as lib/invalidation-queue.ts bundles it (bench/bundle-options.ts: bundle, minify, source map
-without sources content, platform node, target node24, format ESM, main fields module/main, the createRequire banner,
-AWS SDK bundled). Time: a fresh \`node -e "import(bundle)"\` less a fresh \`node -e 0\`, median of ${timings.init.runs} interleaved runs each,
+Bundled with esbuild as the InvalidationQueue construct bundles it: lib/handler-bundling.ts, one definition for both
+(HANDLER_ESBUILD_OPTIONS: bundle, minify, source map without sources content, platform node, target node24, format ESM,
+main fields module/main, the createRequire banner, AWS SDK bundled). Time: a fresh \`node -e "import(bundle)"\` less a fresh \`node -e 0\`, median of ${timings.init.runs} interleaved runs each,
 with INVALIDATOR_CONFIG and DEAD_LETTER_QUEUE_URL set.
 
 | bundle | bytes | import (ms) | bare node (ms) | init (ms) |
@@ -392,14 +392,11 @@ with INVALIDATOR_CONFIG and DEAD_LETTER_QUEUE_URL set.
 ${timingRow('as the stack bundles it (AWS SDK bundled)', timings.init, stack.bundleBytes)}
 ${timingRow('same, NODE_OPTIONS=--enable-source-maps', timings.initSourceMaps, stack.bundleBytes)}
 ${timingRow("AWS SDK external (the runtime's copy, NodejsFunction's default)", timings.initSdkExternal, sdkExternal.bundleBytes)}
-${timingRow("what-if: `import * as z from 'zod'` in lambda/", timings.initZodWhatIf, zodWhatIf.bundleBytes)}
 
 Source map: ${integer(stack.sourceMapBytes)} bytes. SDK commands in the bundle: ${stack.sdkCommands.join(', ')}. Foreign inputs (CDK, test or
-build tools, local mode): ${stack.unexpectedInputs.length === 0 ? 'none' : stack.unexpectedInputs.join(', ')}. Code the handler never runs: ${integer(stack.unusedBytes)} bytes in
-${stack.unusedInputs.length} inputs (zod's non-English locales and its JSON Schema converters), largest ${stack.unusedInputs
-    .slice(0, 3)
-    .map((input) => `${input.path} (${integer(input.bytes)})`)
-    .join(', ')}.
+build tools, local mode): ${stack.unexpectedInputs.length === 0 ? 'none' : stack.unexpectedInputs.join(', ')}. Code the handler never runs: ${integer(stack.unusedBytes)} bytes, zod's
+JSON Schema generator (${stack.unusedInputs.map((input) => `${input.path} ${integer(input.bytes)}`).join(', ')}): zod's schema classes reference it
+through their \`toJSONSchema()\` method, so esbuild keeps it; only \`npm run schema\` calls it.
 
 | package | bytes in bundle | files |
 | --- | --- | --- |
