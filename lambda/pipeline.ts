@@ -57,7 +57,6 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   const { observer, settings } = deps;
   observer.count(METRICS.messagesReceived, records.length);
 
-  const recordsById = new Map(records.map((record) => [record.messageId, record]));
   const deadLetters: DeadLetter[] = [];
   const accepted: AcceptedMessage[] = [];
   let pathsRequested = 0;
@@ -90,6 +89,8 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   observer.count(METRICS.transientFailures, failedRequests.transient);
   observer.count(METRICS.permanentFailures, failedRequests.permanent);
 
+  // Only failures need records by id: no map of the whole batch when every request succeeded.
+  const recordsById = new Map(failures.size === 0 ? [] : records.map((record) => [record.messageId, record]));
   const retries: VisibilityChange[] = [];
   for (const [messageId, failure] of failures) {
     const record = recordsById.get(messageId)!;
