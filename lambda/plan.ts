@@ -35,40 +35,36 @@ export interface PlanOptions extends InvalidationLimits {
  * // [{ distributionId: 'E1', paths: ['/a'], messageIds: ['m1'], callerReference: 'cfiq-…' }]
  */
 export function planInvalidations(messages: readonly AcceptedMessage[], limits: PlanOptions): InvalidationRequest[] {
-  // Requesters as indices into `messages`: a batch of 10,000 messages names "/" 10,000 times, so Sets of ids per
-  // request were the planner's hot spot.
-  const requestedByDistribution = new Map<string, Map<string, number[]>>();
+  // Per distribution, its distinct paths and the messages (indices into `messages`) that asked for any: a batch of
+  // 10,000 messages names "/" 10,000 times, so ids per path were the planner's hot spot.
+  const byDistribution = new Map<string, { paths: Set<string>; requesters: number[] }>();
   for (let index = 0; index < messages.length; index++) {
     for (const [distributionId, paths] of messages[index]!.paths) {
-      let requesters = requestedByDistribution.get(distributionId);
-      if (requesters === undefined) requestedByDistribution.set(distributionId, (requesters = new Map()));
-      for (const path of paths) {
-        const indices = requesters.get(path);
-        if (indices === undefined) requesters.set(path, [index]);
-        else indices.push(index);
-      }
+      if (paths.size === 0) continue;
+      let requested = byDistribution.get(distributionId);
+      if (requested === undefined) byDistribution.set(distributionId, (requested = { paths: new Set(), requesters: [] }));
+      requested.requesters.push(index);
+      for (const path of paths) requested.paths.add(path);
     }
   }
 
   const requests: InvalidationRequest[] = [];
-  for (const distributionId of [...requestedByDistribution.keys()].sort()) {
-    const requesters = requestedByDistribution.get(distributionId)!;
+  for (const distributionId of [...byDistribution.keys()].sort()) {
+    const requested = byDistribution.get(distributionId)!;
     const { paths, coveredBy } =
       limits.wildcardCollapse === undefined
-        ? coalesceDistinct([...requesters.keys()])
-        : collapseToWildcards(requesters.keys(), { ...limits.wildcardCollapse, maxWildcards: limits.maxWildcardsPerInvalidation });
+        ? coalesceDistinct([...requested.paths])
+        : collapseToWildcards(requested.paths, { ...limits.wildcardCollapse, maxWildcards: limits.maxWildcardsPerInvalidation });
     const chunks = chunk(paths, limits);
     // A mark per message and request: which messages each request covers.
     const contributed = chunks.map(() => new Uint8Array(messages.length));
     if (chunks.length === 1) {
-      const marks = contributed[0]!;
-      for (const indices of requesters.values()) for (const index of indices) marks[index] = 1;
+      for (const index of requested.requesters) contributed[0]![index] = 1;
     } else {
       const chunkOf = new Map<string, number>();
       chunks.forEach((chunkPaths, index) => chunkPaths.forEach((path) => chunkOf.set(path, index)));
-      for (const [path, indices] of requesters) {
-        const marks = contributed[chunkOf.get(coveredBy.get(path) ?? path)!]!;
-        for (const index of indices) marks[index] = 1;
+      for (const index of requested.requesters) {
+        for (const path of messages[index]!.paths.get(distributionId)!) contributed[chunkOf.get(coveredBy.get(path) ?? path)!]![index] = 1;
       }
     }
     chunks.forEach((chunkPaths, index) => {

@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { chunk } from '../../lambda/chunk.ts';
+import { coalesce } from '../../lambda/coalesce.ts';
+import { collapseToWildcards } from '../../lambda/optimize.ts';
+import { callerReference, planInvalidations, type AcceptedMessage, type InvalidationRequest, type PlanOptions } from '../../lambda/plan.ts';
+
+/**
+ * planInvalidations against a naive model of what it must return: per distribution (sorted), coalesce every path
+ * asked for, chunk, and give each request the sorted distinct ids of the messages with a path it covers. The planner
+ * keeps indices, marks and a single-request shortcut for speed; the model keeps none of that.
+ */
+
+function naivePlan(messages: readonly AcceptedMessage[], options: PlanOptions): InvalidationRequest[] {
+  const distributionIds = [...new Set(messages.flatMap((message) => [...message.paths].filter(([, paths]) => paths.size > 0).map(([id]) => id)))].sort();
+  return distributionIds.flatMap((distributionId) => {
+    const asked = messages.flatMap((message) => [...(message.paths.get(distributionId) ?? [])]);
+    const { paths, coveredBy } =
+      options.wildcardCollapse === undefined
+        ? coalesce(asked)
+        : collapseToWildcards(asked, { ...options.wildcardCollapse, maxWildcards: options.maxWildcardsPerInvalidation });
+    return chunk(paths, options).map((chunkPaths) => {
+      const messageIds = [
+        ...new Set(
+          messages
+            .filter((message) => [...(message.paths.get(distributionId) ?? [])].some((path) => chunkPaths.includes(coveredBy.get(path) ?? path)))
+            .map((message) => message.messageId),
+        ),
+      ].sort();
+      return { distributionId, paths: chunkPaths, messageIds, callerReference: callerReference(distributionId, chunkPaths, messageIds) };
+    });
+  });
+}
+
+const pathArb = fc
+  .tuple(fc.array(fc.constantFrom('a', 'b', 'news', 'caf%C3%A9'), { maxLength: 3 }), fc.constantFrom('', '/', '/*', '*', '?q=1'))
+  .map(([segments, end]) => `/${segments.join('/')}${end}`.replace('//', '/'));
+const messageArb = fc.record({
+  // Few ids, so that a batch now and then holds one twice.
+  messageId: fc.constantFrom('m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'M9', '0a'),
+  paths: fc
+    .array(fc.tuple(fc.constantFrom('EAAA', 'EBBB', 'ECCC'), fc.array(pathArb, { maxLength: 6 })), { maxLength: 3 })
+    .map((entries) => new Map(entries.map(([distributionId, paths]) => [distributionId, new Set(paths)]))),
+});
+const optionsArb: fc.Arbitrary<PlanOptions> = fc.record(
+  {
+    maxPathsPerInvalidation: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constant(3000)),
+    maxWildcardsPerInvalidation: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.constant(15)),
+    wildcardCollapse: fc.record({ minPathsPerDirectory: fc.integer({ min: 2, max: 4 }) }),
+  },
+  { requiredKeys: ['maxPathsPerInvalidation', 'maxWildcardsPerInvalidation'] },
+);
+
+describe('planInvalidations (differential, against a naive model)', () => {
+  it('returns exactly the naive plan: requests, paths, message ids and caller references', () => {
+    fc.assert(
+      fc.property(fc.array(messageArb, { maxLength: 12 }), optionsArb, (messages, options) => {
+        // Act
+        const requests = planInvalidations(messages, options);
+
+        // Assess
+        expect(requests).toStrictEqual(naivePlan(messages, options));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
