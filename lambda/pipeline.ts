@@ -7,22 +7,11 @@ import type { HandlerSettings } from './config.ts';
 import { InvalidMessageError, RETRIES_EXHAUSTED } from './errors.ts';
 import { parseMessageBody } from './message.ts';
 import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from './plan.ts';
+import { METRICS, type MetricName } from './metrics.ts';
 import { changeVisibility, sendToDeadLetterQueue, type DeadLetter, type QueueUrlResolver, type VisibilityChange } from './queue.ts';
 import { resolvePaths } from './request.ts';
 import type { DistributionRouter } from './routing.ts';
 
-/** The metric names the pipeline emits (all counts). */
-export const METRICS = {
-  messagesReceived: 'MessagesReceived',
-  invalidMessages: 'InvalidMessages',
-  pathsRequested: 'PathsRequested',
-  pathsSubmitted: 'PathsSubmitted',
-  invalidationsCreated: 'InvalidationsCreated',
-  transientFailures: 'TransientFailures',
-  permanentFailures: 'PermanentFailures',
-  deadLetteredMessages: 'DeadLetteredMessages',
-} as const;
-export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 
 /** Where the pipeline reports what it did: Powertools Logger and Metrics in Lambda, anything alike in tests. */
 export interface PipelineObserver {

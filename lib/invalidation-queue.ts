@@ -42,7 +42,7 @@ import {
   MIN_MAX_CONCURRENCY,
   MIN_MAX_RECEIVE_COUNT,
 } from '../lambda/limits.ts';
-import { METRICS, type MetricName } from '../lambda/pipeline.ts';
+import { METRICS, type MetricName } from '../lambda/metrics.ts';
 import {
   MAX_BATCH_SIZE_WITHOUT_WINDOW,
   MAX_ENVIRONMENT_BYTES,

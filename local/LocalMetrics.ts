@@ -1,6 +1,6 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambda/defaults.ts';
-import type { MetricName } from '../lambda/pipeline.ts';
+import type { MetricName } from '../lambda/metrics.ts';
 
 export interface LocalMetricsOptions {
   /** Also print the EMF JSON lines on each flush, as Lambda would. @default false */

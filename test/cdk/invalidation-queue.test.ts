@@ -24,7 +24,7 @@ import {
 } from '../../lambda/defaults.ts';
 import { ConfigurationError } from '../../lambda/errors.ts';
 import { MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
-import { METRICS } from '../../lambda/pipeline.ts';
+import { METRICS } from '../../lambda/metrics.ts';
 import { InvalidationQueue } from '../../lib/invalidation-queue.ts';
 import {
   MEDIA_DISTRIBUTION,

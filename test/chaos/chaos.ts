@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RETRIES_EXHAUSTED } from '../../lambda/errors.ts';
-import { METRICS } from '../../lambda/pipeline.ts';
+import { METRICS } from '../../lambda/metrics.ts';
 import { readInvalidatorContext } from '../../lib/app-config.ts';
 import type { FaultOptions, InvalidationRecord } from '../../local/cloudfront-emulator/index.ts';
 import { startLocalEnvironment, type LocalEnvironment } from '../../local/environment.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalActivity } from '../../local/activity.ts';
 import type { LocalEnvironment } from '../../local/environment.ts';
-import { METRICS } from '../../lambda/pipeline.ts';
+import { METRICS } from '../../lambda/metrics.ts';
 import { WWW, publish, startE2eEnvironment, uniquePath, waitForEmpty, waitForPaths } from './support.ts';
 
 /**
