@@ -4,6 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
 import { createHandler } from '../../lambda/wiring.ts';
+import { createLambdaContext } from '../../local/context.ts';
 
 export const DEAD_LETTER_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/invalidation-dlq';
 export const SOURCE_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/invalidation-queue';
@@ -68,22 +69,9 @@ export function handlerHarness(config: unknown, env: Record<string, string> = {}
   return { handler, invoke, cloudfrontMock, sqsMock, output, logLines };
 }
 
+/** A Lambda context with a minute left (as local mode builds it), and any field overridden. */
 export function lambdaContext(overrides: Partial<Context> = {}): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'invalidator',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:invalidator',
-    memoryLimitInMB: '256',
-    awsRequestId: 'request-1',
-    logGroupName: '/aws/lambda/invalidator',
-    logStreamName: 'stream',
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-    ...overrides,
-  };
+  return { ...createLambdaContext({ functionName: 'invalidator', accountId: '123456789012' }, 60_000), ...overrides };
 }
 
 /** Sum of each EMF metric across the captured lines. */
