@@ -353,7 +353,7 @@ ${sweepRows.join('\n')}
 
 ## 2. Handler throughput and memory
 
-One SQS event of ${integer(t.records)} records (${integer(t.urlsPerBatch)} URLs, ${integer(t.distinctUrlsPerBatch)} distinct, 1 to 5 per body, 3 distributions) through
+One SQS event of ${integer(t.records)} records (${integer(t.urlsPerBatch)} URLs, ${integer(t.distinctUrlsPerBatch)} distinct, 1 to 5 per body, 3 distributions; parsed from JSON, as the Lambda runtime hands it over) through
 createHandler (middy, Powertools Logger at SILENT, Powertools Metrics publishing), CloudFront and SQS stubbed with
 aws-sdk-client-mock; ${t.createInvalidationCallsPerBatch} CreateInvalidation calls per batch. In a child process with \`--expose-gc\` (a GC before each timed
 batch), ${THROUGHPUT.warmup} warm-up rounds, then ${THROUGHPUT.iterations} rounds of one handler batch and one floor batch (JSON.parse of each body and its
