@@ -13,8 +13,12 @@ messages are received with a short visibility timeout and made visible again (vi
 ends, even on Ctrl-C. While it runs (seconds), other consumers of the dead-letter queue don't see them, and each
 listing adds one to the messages' receive count.
 
-  --max N               list at most N messages  [default: 100]
-  --json                print JSON: one object per message with its body, paths, urls and reason
+Entries with the same SourceMessageId are copies of one message (dead-lettered again after a crash: SQS
+delivers at least once) and are listed once, marked (xN) with their number of copies.
+
+  --max N               read at most N entries (each copy counts)  [default: 100]
+  --json                print JSON: one object per message with its body, paths, urls and reason, its number
+                        of copies and their message ids
 ${QUEUE_OPTIONS_HELP}
 
 Exit codes: 0 listed (also when empty), 2 usage, 3 AWS error.`;
@@ -40,6 +44,14 @@ export interface DeadLetteredMessage {
   readonly body: string;
 }
 
+/** A message as `cfiq dlq list` shows it: the first of its copies (same `SourceMessageId`), and how many there are. */
+export interface ListedMessage extends DeadLetteredMessage {
+  /** How many dead-letter entries are copies of this message (1 when it has no duplicate). */
+  readonly copies: number;
+  /** The dead-letter message ids of all copies, the first sent first; `messageId` is the first of them. */
+  readonly messageIds: readonly string[];
+}
+
 /** `cfiq dlq list`. */
 export async function dlqListCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(argv, OPTIONS, false);
@@ -52,7 +64,8 @@ export async function dlqListCommand(argv: readonly string[], io: CliIo): Promis
   try {
     const queueUrl = await targets.deadLetterQueueUrl();
     const messages = await peekMessages(targets.sqs(queueUrl), queueUrl, max, io);
-    const listed = messages.map(describeMessage).sort((a, b) => (a.sentAt ?? '').localeCompare(b.sentAt ?? ''));
+    const entries = messages.map(describeMessage).sort((a, b) => (a.sentAt ?? '').localeCompare(b.sentAt ?? ''));
+    const listed = groupCopies(entries);
     if (values.json) {
       io.out(JSON.stringify(listed, null, 2));
       return EXIT_CODES.ok;
@@ -62,14 +75,15 @@ export async function dlqListCommand(argv: readonly string[], io: CliIo): Promis
       return EXIT_CODES.ok;
     }
     const rows = listed.map((m) => [
-      m.messageId,
+      m.copies > 1 ? `${m.messageId} (x${m.copies})` : m.messageId,
       m.sentAt ?? '-',
       m.errorCode ?? '-',
       truncate(m.errorMessage ?? '-', 70),
       truncate(summarizeTargets(m), 60),
     ]);
     for (const line of formatTable(['MESSAGE ID', 'SENT', 'ERROR CODE', 'ERROR MESSAGE', 'PATHS/URLS'], rows)) io.out(line);
-    io.out(`${listed.length} message(s)${listed.length >= max ? ` (the first ${max}; more may be there: --max)` : ''} in ${queueUrl}`);
+    const copies = entries.length > listed.length ? ` from ${entries.length} entries (copies with the same SourceMessageId count once)` : '';
+    io.out(`${listed.length} message(s)${copies}${entries.length >= max ? ` (the first ${max}; more may be there: --max)` : ''} in ${queueUrl}`);
     if (io.signal.aborted) {
       io.err('Interrupted: the listing may be incomplete.');
       return EXIT_CODES.interrupted;
@@ -141,6 +155,23 @@ async function releaseMessages(sqs: SQSClient, queueUrl: string, receiptHandles:
   if (failed > 0) {
     io.err(`warning: ${failed} message(s) could not be made visible again; they reappear within ${LIST_VISIBILITY_TIMEOUT_SECONDS} s`);
   }
+}
+
+/**
+ * One entry per message: entries with the same `SourceMessageId` are copies of one message (the handler dead-lettered
+ * it again after an invocation died before the delete); entries without it stay apart, keyed by their own id. Each
+ * message is shown by the first of its copies in `entries`' order, and keeps that place.
+ */
+export function groupCopies(entries: readonly DeadLetteredMessage[]): ListedMessage[] {
+  const groups = new Map<string, { first: DeadLetteredMessage; messageIds: string[] }>();
+  for (const entry of entries) {
+    // Two key spaces, so that no message id can pass for a source id.
+    const key = entry.sourceMessageId ? `source:${entry.sourceMessageId}` : `entry:${entry.messageId}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { first: entry, messageIds: [entry.messageId] });
+    else group.messageIds.push(entry.messageId);
+  }
+  return [...groups.values()].map(({ first, messageIds }) => ({ ...first, copies: messageIds.length, messageIds }));
 }
 
 /** The reason, the source id and the paths/URLs of a dead-lettered message (the body read leniently: it may be bad). */

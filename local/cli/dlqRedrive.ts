@@ -27,8 +27,10 @@ destination (messages the handler dead-lettered itself have no source queue SQS 
 progress. Where that API is missing (an emulator such as fauxqs) or with --max, it moves the messages itself,
 ten at a time: receive, send to the invalidation queue (without the ErrorCode, ErrorMessage and SourceMessageId
 attributes), then delete; an interruption between send and delete can only duplicate a message, never lose one.
+Moving them itself, it sends only one of the entries it meets with the same SourceMessageId (copies of one
+message dead-lettered twice) and deletes the others once that one was sent. A move task moves every copy.
 
-  --max N               move at most N messages (always moves them itself)  [default: all]
+  --max N               move at most N entries (always moves them itself; each copy counts)  [default: all]
   --poll-interval S     seconds between progress reads of a move task  [default: 2]
 ${QUEUE_OPTIONS_HELP}
 
@@ -73,7 +75,9 @@ export async function dlqRedriveCommand(argv: readonly string[], io: CliIo): Pro
       io.err(`StartMessageMoveTask is not available here (${started.code}); moving the messages one batch at a time.`);
     }
     const result = await moveMessages(sqs, { from: deadLetterQueueUrl, to: queueUrl, limit: max ?? dlq.visible }, io);
-    io.out(`Moved ${result.moved} message(s) to ${queueUrl}${result.failed > 0 ? `; ${result.failed} could not be sent and stay in the dead-letter queue` : ''}.`);
+    const dropped = result.duplicates > 0 ? `; dropped ${result.duplicates} duplicate copy(ies) (same SourceMessageId as a message sent)` : '';
+    const failed = result.failed > 0 ? `; ${result.failed} could not be sent and stay in the dead-letter queue` : '';
+    io.out(`Moved ${result.moved} message(s) to ${queueUrl}${dropped}${failed}.`);
     if (io.signal.aborted) return EXIT_CODES.interrupted;
     return result.failed > 0 ? EXIT_CODES.incomplete : EXIT_CODES.ok;
   } finally {
@@ -122,7 +126,7 @@ async function startMoveTask(
 
 /** Print the move task's progress until it ends; on Ctrl-C, say how to cancel it. */
 async function watchMoveTask(sqs: SQSClient, sourceArn: string, taskHandle: string, pollSeconds: number, io: CliIo): Promise<number> {
-  io.err(`Started message move task ${taskHandle}`);
+  io.err(`Started message move task ${taskHandle} (it moves duplicate copies too; with --max, cfiq moves the messages itself and drops them)`);
   let last = '';
   for (;;) {
     await sleep(pollSeconds * 1000, undefined, { signal: io.signal }).catch(() => undefined);
@@ -150,22 +154,27 @@ async function watchMoveTask(sqs: SQSClient, sourceArn: string, taskHandle: stri
 }
 
 /**
- * Move up to `limit` messages, a batch at a time: receive, send (reason attributes stripped), delete what was sent.
- * Stops between batches when the signal is aborted.
+ * Move up to `limit` dead-letter entries, a batch at a time: receive, send (reason attributes stripped), delete what
+ * was sent. Copies of a message already sent in this run (same `SourceMessageId`) are not sent again: they are
+ * deleted, counted in `duplicates`; copies whose sibling could not be sent stay, counted in `failed`. Stops between
+ * batches when the signal is aborted.
  */
 export async function moveMessages(
   sqs: SQSClient,
   route: { readonly from: string; readonly to: string; readonly limit: number },
   io: Pick<CliIo, 'err' | 'signal'>,
-): Promise<{ moved: number; failed: number }> {
+): Promise<{ moved: number; duplicates: number; failed: number }> {
   let moved = 0;
+  let duplicates = 0;
   let failed = 0;
-  while (moved + failed < route.limit && !io.signal.aborted) {
+  /** The SourceMessageIds of the messages sent in this run. */
+  const sentSources = new Set<string>();
+  while (moved + duplicates + failed < route.limit && !io.signal.aborted) {
     const output = await awsCall('ReceiveMessage', () =>
       sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: route.from,
-          MaxNumberOfMessages: Math.min(10, route.limit - moved - failed),
+          MaxNumberOfMessages: Math.min(10, route.limit - moved - duplicates - failed),
           VisibilityTimeout: MOVE_VISIBILITY_TIMEOUT_SECONDS,
           WaitTimeSeconds: 1,
           MessageAttributeNames: ['All'],
@@ -174,25 +183,66 @@ export async function moveMessages(
     );
     const messages = output.Messages ?? [];
     if (messages.length === 0) break;
-    for (const batch of packBatches(messages)) {
-      let sent: Message[];
-      try {
-        sent = await sendBatch(sqs, route.to, batch);
-      } catch (error) {
-        await release(sqs, route.from, batch);
-        throw error;
+    const { originals, copies } = splitCopies(messages, sentSources);
+    // Whatever is still hidden when a send throws is made visible again.
+    const pending = new Set(messages);
+    try {
+      for (const batch of packBatches(originals)) {
+        const sent = await sendBatch(sqs, route.to, batch);
+        for (const message of sent) {
+          const source = sourceMessageId(message);
+          if (source !== undefined) sentSources.add(source);
+        }
+        const unsent = batch.filter((message) => !sent.includes(message));
+        // Only what was sent is deleted: at worst a message is moved twice, never lost.
+        const deleted = await deleteBatch(sqs, route.from, sent);
+        if (deleted < sent.length) io.err(`warning: ${sent.length - deleted} message(s) were sent but not deleted; they will be moved again`);
+        if (unsent.length > 0) await release(sqs, route.from, unsent);
+        for (const message of batch) pending.delete(message);
+        moved += sent.length;
+        failed += unsent.length;
       }
-      const unsent = batch.filter((message) => !sent.includes(message));
-      // Only what was sent is deleted: at worst a message is moved twice, never lost.
-      const deleted = await deleteBatch(sqs, route.from, sent);
-      if (deleted < sent.length) io.err(`warning: ${sent.length - deleted} message(s) were sent but not deleted; they will be moved again`);
-      if (unsent.length > 0) await release(sqs, route.from, unsent);
-      moved += sent.length;
-      failed += unsent.length;
+    } catch (error) {
+      await release(sqs, route.from, [...pending]);
+      throw error;
     }
-    io.err(`Moved ${moved} of about ${route.limit}${failed > 0 ? ` (${failed} failed)` : ''}`);
+    // A copy goes only once its sibling was sent (in this batch or an earlier one); the others stay for next time.
+    const redundant = copies.filter((message) => sentSources.has(sourceMessageId(message)!));
+    const kept = copies.filter((message) => !redundant.includes(message));
+    const deleted = await deleteBatch(sqs, route.from, redundant);
+    if (deleted < redundant.length) io.err(`warning: ${redundant.length - deleted} duplicate copy(ies) could not be deleted; a later redrive will move them again`);
+    if (kept.length > 0) await release(sqs, route.from, kept);
+    duplicates += redundant.length;
+    failed += kept.length;
+    const notes = [...(duplicates > 0 ? [`${duplicates} duplicate(s) dropped`] : []), ...(failed > 0 ? [`${failed} failed`] : [])];
+    io.err(`Moved ${moved} of about ${route.limit}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`);
   }
-  return { moved, failed };
+  return { moved, duplicates, failed };
+}
+
+/** The id the dead-lettered message had on the invalidation queue, when the handler recorded it. */
+function sourceMessageId(message: Message): string | undefined {
+  return message.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.sourceMessageId]?.StringValue || undefined;
+}
+
+/**
+ * Received entries to send (`originals`: the first of each SourceMessageId, and every entry without one) and the
+ * `copies` not to send: later entries with the SourceMessageId of an original, or of a message already sent.
+ */
+function splitCopies(messages: readonly Message[], sentSources: ReadonlySet<string>): { originals: Message[]; copies: Message[] } {
+  const originals: Message[] = [];
+  const copies: Message[] = [];
+  const sources = new Set(sentSources);
+  for (const message of messages) {
+    const source = sourceMessageId(message);
+    if (source !== undefined && sources.has(source)) {
+      copies.push(message);
+      continue;
+    }
+    if (source !== undefined) sources.add(source);
+    originals.push(message);
+  }
+  return { originals, copies };
 }
 
 /** The message's attributes without the reason the handler added; sending them back would mislead. */

@@ -1,4 +1,10 @@
-import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +41,32 @@ afterAll(() => fauxqs?.close());
 async function receiveAll(queueUrl: string) {
   const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
   return Messages;
+}
+
+/** A dead-letter entry as the handler writes it; without `sourceMessageId`, one without the SourceMessageId attribute. */
+function deadLetter(id: string, body: string, sourceMessageId?: string): SendMessageBatchRequestEntry {
+  return {
+    Id: id,
+    MessageBody: body,
+    MessageAttributes: {
+      ErrorCode: { DataType: 'String', StringValue: 'NoSuchDistribution' },
+      ErrorMessage: { DataType: 'String', StringValue: 'CloudFront NoSuchDistribution: The specified distribution does not exist.' },
+      ...(sourceMessageId !== undefined ? { SourceMessageId: { DataType: 'String', StringValue: sourceMessageId } } : {}),
+    },
+  };
+}
+
+/** The fauxqs client, except that SendMessageBatch fails the entries whose body `fails` picks (sending only the others). */
+function failingSends(fails: (body: string) => boolean): SQSClient {
+  const send = async (command: unknown) => {
+    if (!(command instanceof SendMessageBatchCommand)) return sqs.send(command as never);
+    const entries = command.input.Entries ?? [];
+    const failing = entries.filter((entry) => fails(entry.MessageBody ?? ''));
+    const passing = entries.filter((entry) => !failing.includes(entry));
+    const output = passing.length > 0 ? await sqs.send(new SendMessageBatchCommand({ ...command.input, Entries: passing })) : { Successful: [], Failed: [] };
+    return { ...output, Failed: [...(output.Failed ?? []), ...failing.map((entry) => ({ Id: entry.Id, Code: 'InternalError', SenderFault: false }))] };
+  };
+  return { send } as unknown as SQSClient;
 }
 
 describe('cfiq', () => {
@@ -199,6 +231,49 @@ describe('cfiq dlq list', () => {
     expect(await depth(sqs, dlq.url)).toMatchObject({ visible: 2, inFlight: 0 });
   });
 
+  it('lists the copies of one message (same SourceMessageId) as one row with their count', async () => {
+    // Prepare: m-1 dead-lettered twice, and two entries without SourceMessageId (even with the same body)
+    const dlq = await createQueue(sqs);
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: dlq.url,
+        Entries: [
+          deadLetter('1', '{"paths":["/a/"]}', 'm-1'),
+          deadLetter('2', '{"paths":["/a/"]}', 'm-1'),
+          deadLetter('3', '{"paths":["/b/"]}'),
+          deadLetter('4', '{"paths":["/b/"]}'),
+        ],
+      }),
+    );
+    const json = recordingIo({ CFIQ_DLQ_URL: dlq.url });
+    const table = recordingIo({ CFIQ_DLQ_URL: dlq.url });
+
+    // Act
+    const jsonCode = await runCli(['dlq', 'list', '--json'], json.io);
+    const tableCode = await runCli(['dlq', 'list'], table.io);
+
+    // Assess: JSON: one object for m-1 with both message ids, the others apart
+    expect(jsonCode).toBe(EXIT_CODES.ok);
+    const listed = JSON.parse(json.stdout()) as Array<Record<string, unknown>>;
+    expect(listed).toHaveLength(3);
+    const copied = listed.filter((message) => message.sourceMessageId === 'm-1');
+    expect(copied).toHaveLength(1);
+    expect(copied[0]).toMatchObject({ copies: 2, paths: ['/a/'], errorCode: 'NoSuchDistribution' });
+    expect(copied[0]!.messageIds).toHaveLength(2);
+    expect(copied[0]!.messageIds).toContain(copied[0]!.messageId);
+    const apart = listed.filter((message) => message.sourceMessageId === undefined);
+    expect(apart.map((message) => [message.copies, message.messageIds])).toStrictEqual(apart.map((message) => [1, [message.messageId]]));
+    expect(new Set(apart.map((message) => message.messageId)).size).toBe(2);
+    // Assess: the table marks the copies and counts the entries
+    expect(tableCode).toBe(EXIT_CODES.ok);
+    const rows = table.stdout().split('\n').slice(1, 4);
+    expect(rows.filter((row) => / \(x2\) /.test(row))).toStrictEqual([expect.stringContaining('/a/')]);
+    expect(rows.filter((row) => row.includes('/b/'))).toHaveLength(2);
+    expect(table.stdout()).toMatch(/\n3 message\(s\) from 4 entries \(copies with the same SourceMessageId count once\) in /);
+    // Assess: nothing consumed
+    expect(await depth(sqs, dlq.url)).toMatchObject({ visible: 4, inFlight: 0 });
+  });
+
   it('says when the dead-letter queue is empty', async () => {
     const dlq = await createQueue(sqs);
     const { io, stdout } = recordingIo({ CFIQ_DLQ_URL: dlq.url });
@@ -241,6 +316,78 @@ describe('cfiq dlq redrive', () => {
     expect(Object.keys(attributes ?? {})).toStrictEqual(['tenant']);
   });
 
+  it('sends one copy per SourceMessageId, deletes the other copies, and leaves entries without it alone', async () => {
+    // Prepare: m-1 dead-lettered twice, and two entries without SourceMessageId with the same body
+    const queue = await createQueue(sqs);
+    const dlq = await createQueue(sqs);
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: dlq.url,
+        Entries: [
+          deadLetter('1', '{"paths":["/a/"]}', 'm-1'),
+          deadLetter('2', '{"paths":["/b/"]}'),
+          deadLetter('3', '{"paths":["/a/"]}', 'm-1'),
+          deadLetter('4', '{"paths":["/b/"]}'),
+        ],
+      }),
+    );
+    const { io, stdout, stderr } = recordingIo({ CFIQ_QUEUE_URL: queue.url, CFIQ_DLQ_URL: dlq.url });
+
+    // Act
+    const code = await runCli(['dlq', 'redrive'], io);
+
+    // Assess: m-1 moved once, both /b/ moved, the dead-letter queue empty
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stdout()).toMatch(/^Moved 3 message\(s\) to .*; dropped 1 duplicate copy\(ies\) \(same SourceMessageId as a message sent\)\.$/);
+    expect(stderr()).toMatch(/Moved 3 of about 4 \(1 duplicate\(s\) dropped\)/);
+    expect(await depth(sqs, dlq.url)).toMatchObject({ visible: 0, inFlight: 0 });
+    const moved = await receiveAll(queue.url);
+    expect(moved.map((message) => message.Body).sort()).toStrictEqual(['{"paths":["/a/"]}', '{"paths":["/b/"]}', '{"paths":["/b/"]}']);
+  });
+
+  it('drops a copy received in a later batch than the one sent', async () => {
+    // Prepare: fauxqs receives in send order, so m-1's copy comes in the second batch of ten
+    const queue = await createQueue(sqs);
+    const dlq = await createQueue(sqs);
+    const entries = [deadLetter('0', '{"paths":["/a/"]}', 'm-1'), ...Array.from({ length: 9 }, (_, i) => deadLetter(String(i + 1), `{"paths":["/${i}/"]}`, `m-${i + 2}`))];
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: dlq.url, Entries: entries }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: dlq.url, MessageBody: '{"paths":["/a/"]}', MessageAttributes: deadLetter('x', '', 'm-1').MessageAttributes }));
+
+    // Act
+    const result = await moveMessages(sqs, { from: dlq.url, to: queue.url, limit: 11 }, { err: () => undefined, signal: new AbortController().signal });
+
+    // Assess
+    expect(result).toStrictEqual({ moved: 10, duplicates: 1, failed: 0 });
+    expect(await depth(sqs, queue.url)).toMatchObject({ visible: 10 });
+    expect(await depth(sqs, dlq.url)).toMatchObject({ visible: 0, inFlight: 0 });
+  });
+
+  it('keeps the copies of a message whose send failed, and drops them once one copy was sent', async () => {
+    // Prepare: m-1 twice and one entry without SourceMessageId; the first run cannot send m-1
+    const queue = await createQueue(sqs);
+    const dlq = await createQueue(sqs);
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: dlq.url,
+        Entries: [deadLetter('1', '{"paths":["/a/"]}', 'm-1'), deadLetter('2', '{"paths":["/a/"]}', 'm-1'), deadLetter('3', '{"paths":["/b/"]}')],
+      }),
+    );
+    const quiet = { err: () => undefined, signal: new AbortController().signal };
+
+    // Act
+    const first = await moveMessages(failingSends((body) => body.includes('/a/')), { from: dlq.url, to: queue.url, limit: 3 }, quiet);
+    const depthAfterFirst = await depth(sqs, dlq.url);
+    const second = await moveMessages(sqs, { from: dlq.url, to: queue.url, limit: 2 }, quiet);
+
+    // Assess: the first run deleted neither copy (both visible again), the second sent one and deleted both
+    expect(first).toStrictEqual({ moved: 1, duplicates: 0, failed: 2 });
+    expect(depthAfterFirst).toMatchObject({ visible: 2, inFlight: 0 });
+    expect(second).toStrictEqual({ moved: 1, duplicates: 1, failed: 0 });
+    expect(await depth(sqs, dlq.url)).toMatchObject({ visible: 0, inFlight: 0 });
+    const moved = await receiveAll(queue.url);
+    expect(moved.map((message) => message.Body).sort()).toStrictEqual(['{"paths":["/a/"]}', '{"paths":["/b/"]}']);
+  });
+
   it('--max moves only that many', async () => {
     const queue = await createQueue(sqs);
     const dlq = await createQueue(sqs);
@@ -271,7 +418,7 @@ describe('cfiq dlq redrive', () => {
     });
 
     // Assess: what was sent was deleted, nothing else was touched
-    expect(result).toStrictEqual({ moved: 10, failed: 0 });
+    expect(result).toStrictEqual({ moved: 10, duplicates: 0, failed: 0 });
     expect(progress).toStrictEqual(['Moved 10 of about 30']);
     expect(await depth(sqs, queue.url)).toMatchObject({ visible: 10 });
     expect(await depth(sqs, dlq.url)).toMatchObject({ visible: 20, inFlight: 0 });
