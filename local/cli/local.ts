@@ -124,7 +124,7 @@ export async function localCommand(argv: readonly string[], io: CliIo): Promise<
       `Batching window ${window} s, batch size ${batchSize}, max receive count ${options.maxReceiveCount}, ` +
         `retry delays ${retryBase}-${retryMax} s${faultRate > 0 ? `, fault rate ${faultRate}` : ''}.`,
     );
-    if (!values.demo) io.err(`Send from another terminal:  CFIQ_QUEUE_URL=${env.queueUrl} npx cfiq send /news/   (Ctrl-C stops)`);
+    if (!values.demo) io.err(`Send from another terminal:  CFIQ_QUEUE_URL=${env.queueUrl} bash scripts/npm exec -- cfiq send /news/   (Ctrl-C stops)`);
     io.out('Ready');
 
     if (values.demo) {
