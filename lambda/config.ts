@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigurationError } from './errors.ts';
 import {
   DEFAULT_MAX_RECEIVE_COUNT,
@@ -23,7 +23,7 @@ import { formatIssues } from './validation.ts';
 /** A CloudFront distribution id, e.g. `EDFDVBD6EXAMPLE`. */
 export const distributionIdSchema = z
   .string()
-  .regex(/^[A-Z0-9]{1,64}$/, 'must be a CloudFront distribution id: 1 to 64 uppercase letters and digits');
+  .check(z.regex(/^[A-Z0-9]{1,64}$/, 'must be a CloudFront distribution id: 1 to 64 uppercase letters and digits'));
 
 const HOSTNAME_PATTERN = /^\.?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const IPV6_PATTERN = /^\[[0-9a-f:.]+\]$/;
@@ -33,60 +33,68 @@ const IPV6_PATTERN = /^\[[0-9a-f:.]+\]$/;
  * and all its subdomains (`.example.org`), or `*` matching any host. Case-insensitive; stored lower-case.
  */
 export const hostnameSchema = z
-  .string()
-  .transform((name) => name.toLowerCase())
-  .refine(
-    (name) => name === '*' || HOSTNAME_PATTERN.test(name) || IPV6_PATTERN.test(name),
-    'must be a hostname (www.example.org), a domain with a leading dot (.example.org) or "*"',
+  .pipe(z.string(), z.transform((name: string) => name.toLowerCase()))
+  .check(
+    z.refine(
+      (name) => name === '*' || HOSTNAME_PATTERN.test(name) || IPV6_PATTERN.test(name),
+      'must be a hostname (www.example.org), a domain with a leading dot (.example.org) or "*"',
+    ),
   );
 
 export const distributionSchema = z.strictObject({
   id: distributionIdSchema,
-  hostnames: z.array(hostnameSchema).optional(),
+  hostnames: z.optional(z.array(hostnameSchema)),
 });
+
+/** An integer from `min` to `max`, `fallback` when absent. */
+function limit(min: number, max: number, fallback: number) {
+  return z._default(z.int().check(z.minimum(min), z.maximum(max)), fallback);
+}
 
 export const invalidatorConfigSchema = z
   .strictObject({
-    distributions: z.array(distributionSchema).min(1, 'must name at least one distribution'),
-    maxPathsPerInvalidation: z.int().min(1).max(MAX_PATHS_PER_INVALIDATION).default(MAX_PATHS_PER_INVALIDATION),
-    maxWildcardsPerInvalidation: z.int().min(1).max(MAX_WILDCARDS_IN_PROGRESS).default(MAX_WILDCARDS_IN_PROGRESS),
+    distributions: z.array(distributionSchema).check(z.minLength(1, 'must name at least one distribution')),
+    maxPathsPerInvalidation: limit(1, MAX_PATHS_PER_INVALIDATION, MAX_PATHS_PER_INVALIDATION),
+    maxWildcardsPerInvalidation: limit(1, MAX_WILDCARDS_IN_PROGRESS, MAX_WILDCARDS_IN_PROGRESS),
     /**
      * Opt-in: within one batch, replace the paths of a directory holding at least `minPathsPerDirectory` of them by
      * `directory/*` when that bills fewer paths (never more wildcards than `maxWildcardsPerInvalidation`). Off when absent.
      */
-    wildcardCollapse: z
-      .strictObject({
-        minPathsPerDirectory: z.int().min(2).max(MAX_PATHS_PER_INVALIDATION).default(DEFAULT_MIN_PATHS_PER_DIRECTORY),
-      })
-      .optional(),
+    wildcardCollapse: z.optional(
+      z.strictObject({
+        minPathsPerDirectory: limit(2, MAX_PATHS_PER_INVALIDATION, DEFAULT_MIN_PATHS_PER_DIRECTORY),
+      }),
+    ),
   })
-  .superRefine((config, ctx) => {
-    const ids = new Set<string>();
-    const hostnames = new Map<string, string>();
-    config.distributions.forEach((distribution, index) => {
-      if (ids.has(distribution.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['distributions', index, 'id'],
-          input: distribution.id,
-          message: `duplicate distribution id "${distribution.id}"`,
-        });
-      }
-      ids.add(distribution.id);
-      distribution.hostnames?.forEach((hostname, hostIndex) => {
-        const owner = hostnames.get(hostname);
-        if (owner !== undefined) {
+  .check(
+    z.superRefine((config, ctx) => {
+      const ids = new Set<string>();
+      const hostnames = new Map<string, string>();
+      config.distributions.forEach((distribution, index) => {
+        if (ids.has(distribution.id)) {
           ctx.addIssue({
             code: 'custom',
-            path: ['distributions', index, 'hostnames', hostIndex],
-            input: hostname,
-            message: `duplicate hostname "${hostname}" (already mapped to ${owner})`,
+            path: ['distributions', index, 'id'],
+            input: distribution.id,
+            message: `duplicate distribution id "${distribution.id}"`,
           });
         }
-        hostnames.set(hostname, distribution.id);
+        ids.add(distribution.id);
+        distribution.hostnames?.forEach((hostname, hostIndex) => {
+          const owner = hostnames.get(hostname);
+          if (owner !== undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['distributions', index, 'hostnames', hostIndex],
+              input: hostname,
+              message: `duplicate hostname "${hostname}" (already mapped to ${owner})`,
+            });
+          }
+          hostnames.set(hostname, distribution.id);
+        });
       });
-    });
-  });
+    }),
+  );
 
 /** The configuration as written (limits optional). */
 export type InvalidatorConfigInput = z.input<typeof invalidatorConfigSchema>;

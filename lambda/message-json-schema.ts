@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { invalidationMessageSchema } from './message.ts';
 
 /** The JSON Schema of the message, generated from `invalidationMessageSchema`, for producers in other languages. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { distributionIdSchema } from './config.ts';
 import { InvalidMessageError } from './errors.ts';
 import { redactUnparsedUrl } from './paths.ts';
@@ -10,26 +10,35 @@ import { formatIssues } from './validation.ts';
  */
 export const invalidationMessageSchema = z
   .strictObject({
-    distributionId: distributionIdSchema
-      .optional()
-      .describe('The distribution all "paths" go to; required for "paths" when several distributions are configured.'),
-    paths: z
-      .array(z.string())
-      .min(1, 'must be a non-empty array of strings')
-      .optional()
-      .describe('Invalidation paths, each starting with "/"; "*" only as the last character.'),
-    urls: z
-      .array(z.string())
-      .min(1, 'must be a non-empty array of strings')
-      .optional()
-      .describe('Absolute http(s) page URLs; each is routed to a distribution by its hostname.'),
-    source: z.string().max(256).optional().describe('Who sent the message, kept for logs (e.g. "wagtail").'),
-    reason: z.string().max(1024).optional().describe('Why, kept for logs (e.g. "page published").'),
+    distributionId: described(
+      z.optional(distributionIdSchema),
+      'The distribution all "paths" go to; required for "paths" when several distributions are configured.',
+    ),
+    paths: described(
+      z.optional(z.array(z.string()).check(z.minLength(1, 'must be a non-empty array of strings'))),
+      'Invalidation paths, each starting with "/"; "*" only as the last character.',
+    ),
+    urls: described(
+      z.optional(z.array(z.string()).check(z.minLength(1, 'must be a non-empty array of strings'))),
+      'Absolute http(s) page URLs; each is routed to a distribution by its hostname.',
+    ),
+    source: described(z.optional(z.string().check(z.maxLength(256))), 'Who sent the message, kept for logs (e.g. "wagtail").'),
+    reason: described(z.optional(z.string().check(z.maxLength(1024))), 'Why, kept for logs (e.g. "page published").'),
   })
-  .refine((message) => message.paths !== undefined || message.urls !== undefined, {
-    message: 'at least one of "paths", "urls" must be a non-empty array of strings',
-  })
-  .describe('A request to invalidate CloudFront paths (cloudfront-invalidation-queue message contract v1).');
+  .check(
+    z.refine((message) => message.paths !== undefined || message.urls !== undefined, {
+      message: 'at least one of "paths", "urls" must be a non-empty array of strings',
+    }),
+  )
+  .register(z.globalRegistry, {
+    description: 'A request to invalidate CloudFront paths (cloudfront-invalidation-queue message contract v1).',
+  });
+
+/** Give a schema the description the JSON Schema shows (classic zod's `.describe()`, without a parse-time check). */
+function described<T extends z.ZodMiniType>(schema: T, description: string): T {
+  z.globalRegistry.add(schema, { description });
+  return schema;
+}
 
 export type InvalidationMessage = z.output<typeof invalidationMessageSchema>;
 

@@ -1,4 +1,9 @@
-import type * as z from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+
+// zod/mini has no messages of its own ("Invalid input"): use the English ones classic zod sets, which the errors
+// below are worded with.
+z.config(en());
 
 /**
  * Turn zod issues into one line naming each bad field and the value given, e.g.
