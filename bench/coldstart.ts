@@ -39,14 +39,15 @@ export interface BundleReport {
   readonly sdkCommands: readonly string[];
   /** Inputs from packages the handler must never carry (CDK, test and build tools, local mode). */
   readonly unexpectedInputs: readonly string[];
-  /** Bundled code the handler never runs: zod's JSON Schema generator (see NEVER_RUN_BY_HANDLER). */
+  /** Bundled code the handler never runs: zod's JSON Schema generator (see NEVER_RUN_BY_HANDLER); none expected. */
   readonly unusedInputs: readonly BundleInput[];
   readonly unusedBytes: number;
 }
 
 /**
- * zod's JSON Schema generator: zod's schema classes reference it (their `toJSONSchema()` method), so esbuild keeps
- * it, but only `npm run schema` (lambda/message-json-schema.ts) calls it, never the handler.
+ * zod's JSON Schema generator: only `npm run schema` (lambda/message-json-schema.ts) calls it, never the handler.
+ * The handler's schemas are zod/mini ones, which do not reference it; classic zod's schema classes do (their
+ * `toJSONSchema()` method), so a classic `import * as z from 'zod'` in lambda/ would bring it back.
  */
 const NEVER_RUN_BY_HANDLER = /zod\/v4\/core\/(?:to-json-schema|json-schema-processors)\.js$/;
 const NEVER_IN_HANDLER = /(^|\/)(aws-cdk-lib|aws-cdk|constructs|cdk-nag|fauxqs|vitest|vite|fast-check|aws-sdk-client-mock|esbuild|typescript)\/|^(lib|bin|local|test|bench)\//;

@@ -394,9 +394,7 @@ ${timingRow('same, NODE_OPTIONS=--enable-source-maps', timings.initSourceMaps, s
 ${timingRow("AWS SDK external (the runtime's copy, NodejsFunction's default)", timings.initSdkExternal, sdkExternal.bundleBytes)}
 
 Source map: ${integer(stack.sourceMapBytes)} bytes. SDK commands in the bundle: ${stack.sdkCommands.join(', ')}. Foreign inputs (CDK, test or
-build tools, local mode): ${stack.unexpectedInputs.length === 0 ? 'none' : stack.unexpectedInputs.join(', ')}. Code the handler never runs: ${integer(stack.unusedBytes)} bytes, zod's
-JSON Schema generator (${stack.unusedInputs.map((input) => `${input.path} ${integer(input.bytes)}`).join(', ')}): zod's schema classes reference it
-through their \`toJSONSchema()\` method, so esbuild keeps it; only \`npm run schema\` calls it.
+build tools, local mode): ${stack.unexpectedInputs.length === 0 ? 'none' : stack.unexpectedInputs.join(', ')}. ${unusedSentence(stack)}
 
 | package | bytes in bundle | files |
 | --- | --- | --- |
@@ -406,6 +404,16 @@ ${packageRows.join('\n')}
 | --- | --- |
 ${inputRows.join('\n')}
 `;
+}
+
+/** zod's JSON Schema generator in the bundle, or the absence of it. */
+function unusedSentence(stack: BundleReport): string {
+  if (stack.unusedBytes === 0) {
+    return "Code the handler never runs: none (zod's JSON Schema generator, which only `npm run schema` calls, is not in\nthe bundle: the handler's schemas are zod/mini ones, whose classes do not reference it).";
+  }
+  const inputs = stack.unusedInputs.map((input) => `${input.path} ${integer(input.bytes)}`).join(', ');
+  return `Code the handler never runs: ${integer(stack.unusedBytes)} bytes, zod's JSON Schema generator (${inputs}): classic zod's
+schema classes reference it through their \`toJSONSchema()\` method, so esbuild keeps it; only \`npm run schema\` calls it.`;
 }
 
 await main();
