@@ -14,7 +14,7 @@ import { createLocalQueues, type LocalQueues } from './queues.ts';
 import { startLocalSqs, type LocalSqsServer } from './sqsServer.ts';
 
 /**
- * Local mode's defaults: short enough to see results at once, and documented in docs/local-and-cli.md.
+ * Local mode's defaults: short enough to see results at once, and documented in the README (Local mode, The `cfiq` CLI).
  */
 export const LOCAL_DEFAULTS = {
   /** The event source's batching window (the stack's default is 60 s). */

@@ -1,5 +1,5 @@
 /**
- * The CLI's exit codes and errors. Every command maps its failures to one of these codes; docs/local-and-cli.md
+ * The CLI's exit codes and errors. Every command maps its failures to one of these codes; the README (Local mode, The `cfiq` CLI)
  * lists them.
  */
 export const EXIT_CODES = {

@@ -13,7 +13,7 @@ import { readDeadLetters, type DeadLetterEntry } from './deadLetters.ts';
 /**
  * The chaos run: the local stack (fauxqs, the CloudFront emulator with seeded faults and real in-progress limits,
  * the poller running the real handler, crashing on some invocations), a burst of seeded publish events, and the
- * delivery invariant checked once the queue drains. `test/chaos/run.ts` is its command line; docs/reliability.md
+ * delivery invariant checked once the queue drains. `test/chaos/run.ts` is its command line; the README (Reliability)
  * has the figures of a full run.
  */
 
