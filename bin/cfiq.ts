@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// cfiq: the operator's CLI (the README (Local mode, The `cfiq` CLI)). The commands live in local/cli/; this file only dispatches.
+// cfiq: the operator's CLI (README, "The `cfiq` CLI"). The commands live in local/cli/; this file only dispatches.
 import { EXIT_CODES } from '../local/cli/errors.ts';
 import { processIo } from '../local/cli/io.ts';
 import { runCli } from '../local/cli/main.ts';
