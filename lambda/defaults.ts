@@ -18,6 +18,12 @@ export const DEFAULT_MAX_RECEIVE_COUNT = 10;
 /** Function timeout, in seconds. */
 export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 60;
 
+/**
+ * Time the handler keeps for its bookkeeping (dead-lettering, retry delays): it starts no CloudFront call with less
+ * than this left in the invocation. A function timeout must leave working time above it.
+ */
+export const DEADLINE_MARGIN_MS = 10_000;
+
 /** Function memory, in MiB. */
 export const DEFAULT_MEMORY_SIZE_MB = 256;
 

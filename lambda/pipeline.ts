@@ -7,6 +7,7 @@ import type { HandlerSettings } from './config.ts';
 import { InvalidMessageError, RETRIES_EXHAUSTED } from './errors.ts';
 import { parseMessageBody } from './message.ts';
 import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from './plan.ts';
+import { DEADLINE_MARGIN_MS } from './defaults.ts';
 import { METRICS, type MetricName } from './metrics.ts';
 import { changeVisibility, sendToDeadLetterQueue, type DeadLetter, type QueueUrlResolver, type VisibilityChange } from './queue.ts';
 import { resolvePaths } from './request.ts';
@@ -32,8 +33,6 @@ export interface PipelineDependencies {
   readonly random?: () => number;
 }
 
-/** Don't start a CreateInvalidation with less time left than this: finish the bookkeeping instead. */
-export const DEADLINE_MARGIN_MS = 10_000;
 
 /**
  * Process one SQS batch: validate every record, coalesce and submit the invalidations, dead-letter what can never
