@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { ConfigurationError } from './errors.ts';
 import {
   DEFAULT_MAX_RECEIVE_COUNT,
+  DEFAULT_MIN_PATHS_PER_DIRECTORY,
   DEFAULT_RETRY_BASE_DELAY_SECONDS,
   DEFAULT_RETRY_MAX_DELAY_SECONDS,
 } from './defaults.ts';
@@ -12,7 +13,6 @@ import {
   MAX_WILDCARDS_IN_PROGRESS,
   MIN_MAX_RECEIVE_COUNT,
 } from './limits.ts';
-import { DEFAULT_MIN_PATHS_PER_DIRECTORY } from './optimize.ts';
 import { formatIssues } from './validation.ts';
 
 /**

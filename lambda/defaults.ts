@@ -42,6 +42,9 @@ export const DEFAULT_RETRY_BASE_DELAY_SECONDS = 30;
 /** Upper bound of the retry delay, in seconds. */
 export const DEFAULT_RETRY_MAX_DELAY_SECONDS = 900;
 
+/** The wildcard collapse's threshold when `wildcardCollapse` is given without `minPathsPerDirectory`. */
+export const DEFAULT_MIN_PATHS_PER_DIRECTORY = 10;
+
 /** CloudWatch namespace of the handler's metrics. */
 export const DEFAULT_METRICS_NAMESPACE = 'CloudFrontInvalidationQueue';
 
