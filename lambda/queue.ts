@@ -22,8 +22,25 @@ export const DEAD_LETTER_ATTRIBUTES = {
   sourceMessageId: 'SourceMessageId',
 } as const;
 
+/** `ErrorMessage` is at most this many characters (UTF-16 code units), shortened with "…". */
 const MAX_ERROR_MESSAGE_LENGTH = 1024;
+/**
+ * When a letter is too big, `ErrorMessage` is first shortened down to this many bytes (enough to name the bad value);
+ * only then are copied attributes dropped, and only then is `ErrorMessage` shortened further.
+ */
+export const MIN_ERROR_MESSAGE_BYTES = 256;
+/** The shortest `ErrorMessage`: SQS refuses an empty attribute value. */
+const SHORTEST_ERROR_MESSAGE = '…';
 const MAX_ENTRIES_PER_BATCH = 10;
+const STRING = 'String';
+
+/** A dead-letter queue entry as sent: the body unchanged, the attributes that fit, and its size as SQS counts it. */
+export interface DeadLetterEntry {
+  readonly letter: DeadLetter;
+  readonly attributes: Record<string, MessageAttributeValue>;
+  /** Over `MAX_SQS_MESSAGE_BYTES` only when the body leaves no room for the three reason attributes. */
+  readonly bytes: number;
+}
 
 /**
  * Send records to the dead-letter queue, bodies unchanged, with `ErrorCode`, `ErrorMessage` and
@@ -33,62 +50,152 @@ const MAX_ENTRIES_PER_BATCH = 10;
  */
 export async function sendToDeadLetterQueue(sqs: SQSClient, queueUrl: string, letters: readonly DeadLetter[]): Promise<Map<string, string>> {
   const failed = new Map<string, string>();
-  for (const batch of packBatches(letters)) {
+  for (const batch of packBatches(letters.map((letter) => deadLetterEntry(letter)))) {
     try {
       const output = await sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: queueUrl,
-          Entries: batch.map((letter, index) => ({
+          Entries: batch.map((entry, index) => ({
             Id: String(index),
-            MessageBody: letter.record.body,
-            MessageAttributes: deadLetterAttributes(letter),
+            MessageBody: entry.letter.record.body,
+            MessageAttributes: entry.attributes,
           })),
         }),
       );
       for (const entry of output.Failed ?? []) {
-        failed.set(batch[Number(entry.Id)]!.record.messageId, `${entry.Code ?? 'Failed'}: ${entry.Message ?? ''}`);
+        failed.set(batch[Number(entry.Id)]!.letter.record.messageId, `${entry.Code ?? 'Failed'}: ${entry.Message ?? ''}`);
       }
     } catch (error) {
-      for (const letter of batch) failed.set(letter.record.messageId, `${(error as Error).name}: ${(error as Error).message}`);
+      for (const entry of batch) failed.set(entry.letter.record.messageId, `${(error as Error).name}: ${(error as Error).message}`);
     }
   }
   return failed;
 }
 
-/** The attributes of a dead-lettered message: the reason first, then the original attributes that fit. */
-export function deadLetterAttributes(letter: DeadLetter): Record<string, MessageAttributeValue> {
-  const reason = letter.message.length > MAX_ERROR_MESSAGE_LENGTH ? `${letter.message.slice(0, MAX_ERROR_MESSAGE_LENGTH - 1)}…` : letter.message;
+/**
+ * The bytes SQS counts for a message: the body, and each attribute's name, data type and value. A binary value
+ * counts as its base64 text (its length on the wire), never less than SQS counts.
+ */
+export function sqsMessageBytes(body: string, attributes: Readonly<Record<string, MessageAttributeValue>>): number {
+  let bytes = Buffer.byteLength(body);
+  for (const [name, value] of Object.entries(attributes)) bytes += attributeBytes(name, value);
+  return bytes;
+}
+
+function attributeBytes(name: string, value: MessageAttributeValue): number {
+  let bytes = Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '');
+  if (value.StringValue !== undefined) bytes += Buffer.byteLength(value.StringValue);
+  if (value.BinaryValue !== undefined) bytes += Math.ceil(value.BinaryValue.length / 3) * 4;
+  return bytes;
+}
+
+/**
+ * A letter as its dead-letter entry: the reason attributes first, then the record's own attributes (SQS allows 10 in
+ * all), all within `limit` bytes as SQS counts them. When they do not fit, `ErrorMessage` is shortened (down to
+ * `MIN_ERROR_MESSAGE_BYTES`), then copied attributes are dropped, the largest first, then `ErrorMessage` is shortened
+ * further, to "…" at the least. `ErrorCode` and `SourceMessageId` always stay. A body too big for even that (within
+ * 104 to 123 bytes of the limit with a UUID message id, by the length of the code) gives an entry over the limit:
+ * SQS refuses it.
+ *
+ * @param limit - the message size limit, in bytes
+ */
+export function deadLetterEntry(letter: DeadLetter, limit: number = MAX_SQS_MESSAGE_BYTES): DeadLetterEntry {
+  const code: MessageAttributeValue = { DataType: STRING, StringValue: letter.code };
+  const sourceMessageId: MessageAttributeValue = { DataType: STRING, StringValue: letter.record.messageId };
+  const copied = copiedAttributes(letter.record.messageAttributes);
+  // Everything but the value of ErrorMessage.
+  let bytes =
+    Buffer.byteLength(letter.record.body) +
+    attributeBytes(DEAD_LETTER_ATTRIBUTES.code, code) +
+    attributeBytes(DEAD_LETTER_ATTRIBUTES.sourceMessageId, sourceMessageId) +
+    Buffer.byteLength(DEAD_LETTER_ATTRIBUTES.message) +
+    Buffer.byteLength(STRING);
+  for (const [, , size] of copied) bytes += size;
+
+  const reason = shortenToLength(letter.message, MAX_ERROR_MESSAGE_LENGTH);
+  const wanted = Math.min(Buffer.byteLength(reason), MIN_ERROR_MESSAGE_BYTES);
+  const byLargest = [...copied].sort((a, b) => b[2] - a[2]);
+  const dropped = new Set<string>();
+  for (const [name, , size] of byLargest) {
+    if (bytes + wanted <= limit) break;
+    dropped.add(name);
+    bytes -= size;
+  }
+  const message = shortenToBytes(reason, limit - bytes);
+  bytes += Buffer.byteLength(message);
+
   const attributes: Record<string, MessageAttributeValue> = {
-    [DEAD_LETTER_ATTRIBUTES.code]: { DataType: 'String', StringValue: letter.code },
-    [DEAD_LETTER_ATTRIBUTES.message]: { DataType: 'String', StringValue: reason },
-    [DEAD_LETTER_ATTRIBUTES.sourceMessageId]: { DataType: 'String', StringValue: letter.record.messageId },
+    [DEAD_LETTER_ATTRIBUTES.code]: code,
+    [DEAD_LETTER_ATTRIBUTES.message]: { DataType: STRING, StringValue: message },
+    [DEAD_LETTER_ATTRIBUTES.sourceMessageId]: sourceMessageId,
   };
-  for (const [name, value] of Object.entries(letter.record.messageAttributes as SQSMessageAttributes)) {
-    if (Object.keys(attributes).length >= MAX_SQS_MESSAGE_ATTRIBUTES) break;
-    if (name in attributes) continue;
-    attributes[name] = {
+  for (const [name, value] of copied) if (!dropped.has(name)) attributes[name] = value;
+  return { letter, attributes, bytes };
+}
+
+/** The record's own attributes, as many as fit beside the three reason attributes, each with its size. */
+function copiedAttributes(messageAttributes: SQSMessageAttributes | undefined): Array<[string, MessageAttributeValue, number]> {
+  const reserved = new Set<string>(Object.values(DEAD_LETTER_ATTRIBUTES));
+  const copied: Array<[string, MessageAttributeValue, number]> = [];
+  for (const [name, value] of Object.entries(messageAttributes ?? {})) {
+    if (reserved.size + copied.length >= MAX_SQS_MESSAGE_ATTRIBUTES) break;
+    if (reserved.has(name)) continue;
+    const attribute: MessageAttributeValue = {
       DataType: value.dataType,
       ...(value.stringValue !== undefined ? { StringValue: value.stringValue } : {}),
       ...(value.binaryValue !== undefined ? { BinaryValue: Buffer.from(value.binaryValue, 'base64') } : {}),
     };
+    copied.push([name, attribute, attributeBytes(name, attribute)]);
   }
-  return attributes;
+  return copied;
 }
 
-/** Group letters into SendMessageBatch calls: at most 10 entries and about 1 MiB each. */
-function packBatches(letters: readonly DeadLetter[]): DeadLetter[][] {
-  const batches: DeadLetter[][] = [];
-  let current: DeadLetter[] = [];
+/** `text` cut to at most `maxLength` UTF-16 code units, ending in "…" when cut; never splits a surrogate pair. */
+function shortenToLength(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  return `${cutBeforeLowSurrogate(text, maxLength - 1)}…`;
+}
+
+/**
+ * `text` cut to at most `maxBytes` UTF-8 bytes, ending in "…" when cut; never splits a character. "…" (3 bytes) when
+ * nothing fits, though it may be over `maxBytes`: SQS refuses an empty attribute value.
+ */
+export function shortenToBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const budget = maxBytes - Buffer.byteLength(SHORTEST_ERROR_MESSAGE);
+  if (budget <= 0) return SHORTEST_ERROR_MESSAGE;
   let bytes = 0;
-  for (const letter of letters) {
-    const size = Buffer.byteLength(letter.record.body) + MAX_ERROR_MESSAGE_LENGTH * 4 + 512;
-    if (current.length > 0 && (current.length >= MAX_ENTRIES_PER_BATCH || bytes + size > MAX_SQS_MESSAGE_BYTES)) {
+  let end = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char);
+    if (bytes + size > budget) break;
+    bytes += size;
+    end += char.length;
+  }
+  return `${text.slice(0, end)}${SHORTEST_ERROR_MESSAGE}`;
+}
+
+function cutBeforeLowSurrogate(text: string, end: number): string {
+  const next = text.charCodeAt(end);
+  return text.slice(0, next >= 0xdc00 && next <= 0xdfff && end > 0 ? end - 1 : end);
+}
+
+/**
+ * Group entries into SendMessageBatch calls: at most 10 entries and `limit` bytes (the sum of their sizes as SQS
+ * counts them) each. An entry over the limit goes alone, so that its refusal fails no other.
+ */
+export function packBatches(entries: readonly DeadLetterEntry[], limit: number = MAX_SQS_MESSAGE_BYTES): DeadLetterEntry[][] {
+  const batches: DeadLetterEntry[][] = [];
+  let current: DeadLetterEntry[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    if (current.length > 0 && (current.length >= MAX_ENTRIES_PER_BATCH || bytes + entry.bytes > limit)) {
       batches.push(current);
       current = [];
       bytes = 0;
     }
-    current.push(letter);
-    bytes += size;
+    current.push(entry);
+    bytes += entry.bytes;
   }
   if (current.length > 0) batches.push(current);
   return batches;
