@@ -23,12 +23,21 @@ export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 /** SQS message attributes per message. */
 export const MAX_SQS_MESSAGE_ATTRIBUTES = 10;
 
+/**
+ * SQS entries per batch call (SendMessageBatch, DeleteMessageBatch, ChangeMessageVisibilityBatch), and messages per
+ * ReceiveMessage (`MaxNumberOfMessages`).
+ */
+export const MAX_SQS_BATCH_ENTRIES = 10;
+
 /** The SQS event source mapping's batch size range. */
 export const MIN_BATCH_SIZE = 1;
 export const MAX_BATCH_SIZE = 10_000;
 
 /** The SQS event source mapping's batching window range, in seconds. */
 export const MAX_BATCHING_WINDOW_SECONDS = 300;
+
+/** The SQS event source mapping: a batch size above this needs a batching window of at least 1 second. */
+export const MAX_BATCH_SIZE_WITHOUT_WINDOW = 10;
 
 /** The SQS event source mapping's maximum concurrency range. */
 export const MIN_MAX_CONCURRENCY = 2;

@@ -11,6 +11,7 @@ import {
 import { ConfigurationError } from '../lambda/errors.ts';
 import {
   MAX_BATCH_SIZE,
+  MAX_BATCH_SIZE_WITHOUT_WINDOW,
   MAX_BATCHING_WINDOW_SECONDS,
   MAX_MAX_CONCURRENCY,
   MAX_MAX_RECEIVE_COUNT,
@@ -19,7 +20,6 @@ import {
   MIN_MAX_RECEIVE_COUNT,
 } from '../lambda/limits.ts';
 import { formatIssues } from '../lambda/validation.ts';
-import { MAX_BATCH_SIZE_WITHOUT_WINDOW } from './service-limits.ts';
 
 /**
  * The app's settings, read from the CDK context key `invalidator` (cdk.json or `-c invalidator='{...}'`). The CLI's

@@ -34,6 +34,7 @@ import { ConfigurationError } from '../lambda/errors.ts';
 import { HANDLER_BUNDLING } from './handler-bundling.ts';
 import {
   MAX_BATCH_SIZE,
+  MAX_BATCH_SIZE_WITHOUT_WINDOW,
   MAX_BATCHING_WINDOW_SECONDS,
   MAX_MAX_CONCURRENCY,
   MAX_MAX_RECEIVE_COUNT,
@@ -44,7 +45,6 @@ import {
 } from '../lambda/limits.ts';
 import { METRICS, type MetricName } from '../lambda/metrics.ts';
 import {
-  MAX_BATCH_SIZE_WITHOUT_WINDOW,
   MAX_ENVIRONMENT_BYTES,
   MAX_FUNCTION_TIMEOUT_SECONDS,
   MAX_MEMORY_SIZE_MB,

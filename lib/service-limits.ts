@@ -17,6 +17,3 @@ export const MAX_RETENTION_SECONDS = 1_209_600;
 
 /** Lambda: all environment variables of a function together, in bytes. */
 export const MAX_ENVIRONMENT_BYTES = 4096;
-
-/** The SQS event source mapping: a batch size above this needs a batching window of at least 1 second. */
-export const MAX_BATCH_SIZE_WITHOUT_WINDOW = 10;

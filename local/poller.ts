@@ -11,7 +11,13 @@ import {
   DEFAULT_FUNCTION_TIMEOUT_SECONDS,
   DEFAULT_MAX_BATCHING_WINDOW_SECONDS,
 } from '../lambda/defaults.ts';
-import { MAX_BATCH_SIZE, MAX_BATCHING_WINDOW_SECONDS, MIN_BATCH_SIZE } from '../lambda/limits.ts';
+import {
+  MAX_BATCH_SIZE,
+  MAX_BATCH_SIZE_WITHOUT_WINDOW,
+  MAX_BATCHING_WINDOW_SECONDS,
+  MAX_SQS_BATCH_ENTRIES,
+  MIN_BATCH_SIZE,
+} from '../lambda/limits.ts';
 import { createLambdaContext, type LocalFunction } from './context.ts';
 import { RECORD_SYSTEM_ATTRIBUTES, toSqsRecord } from './records.ts';
 
@@ -21,9 +27,7 @@ export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatch
 /** Lambda's synchronous invocation payload limit; a batch stops growing before its event passes it. */
 export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
 
-/** SQS's own limits on one ReceiveMessage / DeleteMessageBatch call. */
-const MAX_MESSAGES_PER_RECEIVE = 10;
-const MAX_ENTRIES_PER_BATCH = 10;
+/** SQS's longest long-polling wait of one ReceiveMessage. */
 const MAX_WAIT_TIME_SECONDS = 20;
 /** The longest receive wait while a batch is being gathered: bounds how long `stop()` waits. */
 const GATHER_WAIT_TIME_SECONDS = 1;
@@ -226,7 +230,7 @@ export class Poller {
       }
       let received: SQSRecord[];
       try {
-        const max = Math.min(MAX_MESSAGES_PER_RECEIVE, this.#batchSize - records.length);
+        const max = Math.min(MAX_SQS_BATCH_ENTRIES, this.#batchSize - records.length);
         received = await this.#receive(max, waitSeconds, records.length === 0 ? signal : undefined);
       } catch (error) {
         // Keep what was gathered: hand it over (or release it, when stopping) rather than let it hang invisible.
@@ -320,11 +324,11 @@ export class Poller {
     });
   }
 
-  /** DeleteMessageBatch, 10 at a time; returns how many were deleted. */
+  /** DeleteMessageBatch, MAX_SQS_BATCH_ENTRIES at a time; returns how many were deleted. */
   async #delete(records: readonly SQSRecord[]): Promise<number> {
     let deleted = 0;
-    for (let start = 0; start < records.length; start += MAX_ENTRIES_PER_BATCH) {
-      const batch = records.slice(start, start + MAX_ENTRIES_PER_BATCH);
+    for (let start = 0; start < records.length; start += MAX_SQS_BATCH_ENTRIES) {
+      const batch = records.slice(start, start + MAX_SQS_BATCH_ENTRIES);
       try {
         const output = await this.#options.sqs.send(
           new DeleteMessageBatchCommand({
@@ -346,8 +350,8 @@ export class Poller {
 
   /** Make records visible again at once (they were received but will not be handled by this poller). */
   async #release(records: readonly SQSRecord[]): Promise<void> {
-    for (let start = 0; start < records.length; start += MAX_ENTRIES_PER_BATCH) {
-      const batch = records.slice(start, start + MAX_ENTRIES_PER_BATCH);
+    for (let start = 0; start < records.length; start += MAX_SQS_BATCH_ENTRIES) {
+      const batch = records.slice(start, start + MAX_SQS_BATCH_ENTRIES);
       try {
         await this.#options.sqs.send(
           new ChangeMessageVisibilityBatchCommand({
@@ -428,8 +432,8 @@ function validate(batchSize: number, windowMs: number, timeoutMs: number, waitTi
   if (!Number.isFinite(windowMs) || windowMs < 0 || windowMs > MAX_BATCHING_WINDOW_SECONDS * 1000) {
     throw new RangeError(`maxBatchingWindowMs must be from 0 to ${MAX_BATCHING_WINDOW_SECONDS * 1000} (given ${windowMs})`);
   }
-  if (batchSize > MAX_MESSAGES_PER_RECEIVE && windowMs < 1000) {
-    throw new RangeError(`a batchSize above ${MAX_MESSAGES_PER_RECEIVE} needs maxBatchingWindowMs of at least 1000 (given batchSize ${batchSize}, window ${windowMs})`);
+  if (batchSize > MAX_BATCH_SIZE_WITHOUT_WINDOW && windowMs < 1000) {
+    throw new RangeError(`a batchSize above ${MAX_BATCH_SIZE_WITHOUT_WINDOW} needs maxBatchingWindowMs of at least 1000 (given batchSize ${batchSize}, window ${windowMs})`);
   }
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`functionTimeoutMs must be positive (given ${timeoutMs})`);
   if (!Number.isInteger(waitTimeSeconds) || waitTimeSeconds < 0 || waitTimeSeconds > MAX_WAIT_TIME_SECONDS) {

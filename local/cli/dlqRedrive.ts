@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEAD_LETTER_ATTRIBUTES } from '../../lambda/queue.ts';
-import { MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
+import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, integerFlag, parseCommandLine } from './args.ts';
 import { AwsCallError, EXIT_CODES, awsCall, awsErrorCode } from './errors.ts';
 import type { CliIo } from './io.ts';
@@ -42,7 +42,10 @@ const OPTIONS = { ...QUEUE_OPTIONS, max: { type: 'string' }, 'poll-interval': { 
 
 /** How long a message being moved stays hidden on the dead-letter queue: plenty for one send and delete. */
 const MOVE_VISIBILITY_TIMEOUT_SECONDS = 60;
-/** SendMessageBatch: at most 10 entries and 1 MiB in all; keep a margin for attribute overhead. */
+/**
+ * SendMessageBatch: at most MAX_SQS_BATCH_ENTRIES entries (one receive brings no more) and 1 MiB in all; keep a
+ * margin for attribute overhead.
+ */
 const MAX_BATCH_BYTES = MAX_SQS_MESSAGE_BYTES - 16 * 1024;
 /** Error codes that mean "this endpoint has no message move tasks": fauxqs and moto answer InvalidAction. */
 const UNSUPPORTED_CODES = new Set(['InvalidAction', 'UnsupportedOperation', 'UnknownOperationException', 'NotImplemented', 'UnknownOperation']);
@@ -174,7 +177,7 @@ export async function moveMessages(
       sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: route.from,
-          MaxNumberOfMessages: Math.min(10, route.limit - moved - duplicates - failed),
+          MaxNumberOfMessages: Math.min(MAX_SQS_BATCH_ENTRIES, route.limit - moved - duplicates - failed),
           VisibilityTimeout: MOVE_VISIBILITY_TIMEOUT_SECONDS,
           WaitTimeSeconds: 1,
           MessageAttributeNames: ['All'],

@@ -4,7 +4,16 @@ import { formatDemoSummary, runDemo } from '../demo.ts';
 import { LOCAL_DEFAULTS, startLocalEnvironment, type LocalEnvironment } from '../environment.ts';
 import { loadInvalidatorSettings } from '../settings.ts';
 import { ConfigurationError } from '../../lambda/errors.ts';
-import { MAX_BATCH_SIZE, MAX_BATCHING_WINDOW_SECONDS, MAX_VISIBILITY_TIMEOUT_SECONDS, MIN_BATCH_SIZE } from '../../lambda/limits.ts';
+import {
+  MAX_BATCH_SIZE,
+  MAX_BATCH_SIZE_WITHOUT_WINDOW,
+  MAX_BATCHING_WINDOW_SECONDS,
+  MAX_MAX_RECEIVE_COUNT,
+  MAX_VISIBILITY_TIMEOUT_SECONDS,
+  MIN_BATCH_SIZE,
+  MIN_MAX_RECEIVE_COUNT,
+} from '../../lambda/limits.ts';
+import { MAX_FUNCTION_TIMEOUT_SECONDS, MIN_FUNCTION_TIMEOUT_SECONDS } from '../../lib/service-limits.ts';
 import { integerFlag, numberFlag, parseCommandLine } from './args.ts';
 import { CliError, EXIT_CODES, InputError, UsageError } from './errors.ts';
 import type { CliIo } from './io.ts';
@@ -75,10 +84,18 @@ export async function localCommand(argv: readonly string[], io: CliIo): Promise<
     throw error;
   }
   const batchSize = integerFlag('batch-size', values['batch-size'], settings.batchSize, MIN_BATCH_SIZE, MAX_BATCH_SIZE);
-  if (batchSize > 10 && window < 1) {
-    throw new UsageError(`a --batch-size above 10 needs a --window of at least 1 second, as in Lambda (given ${batchSize} and ${window})`);
+  if (batchSize > MAX_BATCH_SIZE_WITHOUT_WINDOW && window < 1) {
+    throw new UsageError(
+      `a --batch-size above ${MAX_BATCH_SIZE_WITHOUT_WINDOW} needs a --window of at least 1 second, as in Lambda (given ${batchSize} and ${window})`,
+    );
   }
-  const functionTimeout = integerFlag('function-timeout', values['function-timeout'], LOCAL_DEFAULTS.functionTimeoutSeconds, 1, 900);
+  const functionTimeout = integerFlag(
+    'function-timeout',
+    values['function-timeout'],
+    LOCAL_DEFAULTS.functionTimeoutSeconds,
+    MIN_FUNCTION_TIMEOUT_SECONDS,
+    MAX_FUNCTION_TIMEOUT_SECONDS,
+  );
   const retryBase = integerFlag('retry-base-delay', values['retry-base-delay'], LOCAL_DEFAULTS.retryBaseDelaySeconds, 0, MAX_VISIBILITY_TIMEOUT_SECONDS);
   const retryMax = integerFlag('retry-max-delay', values['retry-max-delay'], Math.max(retryBase, LOCAL_DEFAULTS.retryMaxDelaySeconds), retryBase, MAX_VISIBILITY_TIMEOUT_SECONDS);
   const faultRate = numberFlag('fault-rate', values['fault-rate'], 0, 0, 1);
@@ -89,7 +106,7 @@ export async function localCommand(argv: readonly string[], io: CliIo): Promise<
     batchingWindowSeconds: window,
     batchSize,
     concurrency: integerFlag('concurrency', values.concurrency, LOCAL_DEFAULTS.concurrency, 1, 100),
-    maxReceiveCount: integerFlag('max-receive-count', values['max-receive-count'], settings.maxReceiveCount, 1, 1000),
+    maxReceiveCount: integerFlag('max-receive-count', values['max-receive-count'], settings.maxReceiveCount, MIN_MAX_RECEIVE_COUNT, MAX_MAX_RECEIVE_COUNT),
     functionTimeoutSeconds: functionTimeout,
     ...(values['visibility-timeout'] !== undefined
       ? { visibilityTimeoutSeconds: integerFlag('visibility-timeout', values['visibility-timeout'], 0, functionTimeout, MAX_VISIBILITY_TIMEOUT_SECONDS) }
