@@ -24,6 +24,16 @@ export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 60;
  */
 export const DEADLINE_MARGIN_MS = 10_000;
 
+/** Working time a function timeout must leave beyond DEADLINE_MARGIN_MS, in seconds. */
+const MIN_WORKING_TIME_SECONDS = 10;
+
+/**
+ * The shortest function timeout, in seconds (the construct and `cfiq local --function-timeout` refuse less): the
+ * deadline margin plus 10 s of working time. At 10 s or less the handler would never call CloudFront. Lambda itself
+ * accepts 1 s.
+ */
+export const MIN_FUNCTION_TIMEOUT_SECONDS = DEADLINE_MARGIN_MS / 1000 + MIN_WORKING_TIME_SECONDS;
+
 /** Function memory, in MiB. */
 export const DEFAULT_MEMORY_SIZE_MB = 256;
 

@@ -16,6 +16,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENVIRONMENT, parseInvalidatorConfig, type InvalidatorConfig } from '../lambda/config.ts';
 import {
+  DEADLINE_MARGIN_MS,
   DEFAULT_BATCH_SIZE,
   DEFAULT_DEAD_LETTER_RETENTION_DAYS,
   DEFAULT_FUNCTION_TIMEOUT_SECONDS,
@@ -29,6 +30,7 @@ import {
   DEFAULT_RETRY_BASE_DELAY_SECONDS,
   DEFAULT_RETRY_MAX_DELAY_SECONDS,
   DEFAULT_SERVICE_NAME,
+  MIN_FUNCTION_TIMEOUT_SECONDS,
 } from '../lambda/defaults.ts';
 import { ConfigurationError } from '../lambda/errors.ts';
 import { HANDLER_BUNDLING } from './handler-bundling.ts';
@@ -49,7 +51,6 @@ import {
   MAX_FUNCTION_TIMEOUT_SECONDS,
   MAX_MEMORY_SIZE_MB,
   MAX_RETENTION_SECONDS,
-  MIN_FUNCTION_TIMEOUT_SECONDS,
   MIN_MEMORY_SIZE_MB,
   MIN_RETENTION_SECONDS,
 } from './service-limits.ts';
@@ -152,7 +153,9 @@ export interface InvalidationQueueProps {
   readonly maxReceiveCount?: number;
 
   /**
-   * The function's timeout. Valid range: 1 second to 15 minutes, whole seconds.
+   * The function's timeout. Valid range: 20 seconds to 15 minutes, whole seconds. The handler starts no CloudFront
+   * call with less than 10 seconds left (it keeps them for dead-lettering and retry delays), so a timeout must leave
+   * at least 10 seconds of working time beyond them.
    *
    * @default Duration.seconds(60)
    */
@@ -333,7 +336,13 @@ export class InvalidationQueue extends Construct {
     }
     this.checkInteger('maxConcurrency', maxConcurrency, MIN_MAX_CONCURRENCY, MAX_MAX_CONCURRENCY);
     this.checkInteger('maxReceiveCount', maxReceiveCount, MIN_MAX_RECEIVE_COUNT, MAX_MAX_RECEIVE_COUNT);
-    this.checkSeconds('timeout', timeout, MIN_FUNCTION_TIMEOUT_SECONDS, MAX_FUNCTION_TIMEOUT_SECONDS);
+    this.checkSeconds(
+      'timeout',
+      timeout,
+      MIN_FUNCTION_TIMEOUT_SECONDS,
+      MAX_FUNCTION_TIMEOUT_SECONDS,
+      `the handler starts no CloudFront call with less than ${DEADLINE_MARGIN_MS / 1000} seconds left`,
+    );
     this.checkInteger('memorySize', memorySize, MIN_MEMORY_SIZE_MB, MAX_MEMORY_SIZE_MB);
     this.checkSeconds('retentionPeriod', retentionPeriod, MIN_RETENTION_SECONDS, MAX_RETENTION_SECONDS);
     this.checkSeconds(
@@ -650,11 +659,15 @@ export class InvalidationQueue extends Construct {
     }
   }
 
-  private checkSeconds(name: string, value: Duration, min: number, max: number): void {
+  /** @param why - why the range is what it is, when it is not AWS's own */
+  private checkSeconds(name: string, value: Duration, min: number, max: number, why?: string): void {
     if (value.isUnresolved()) return;
     const seconds = value.toSeconds({ integral: false });
     if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
-      this.fail(`${name} must be whole seconds between ${min} and ${max} inclusive (given ${seconds} seconds)`);
+      this.fail(
+        `${name} must be whole seconds between ${min} and ${max} inclusive${why === undefined ? '' : ` (${why})`} ` +
+          `(given ${seconds} seconds)`,
+      );
     }
   }
 

@@ -3,8 +3,10 @@
  * mapping's ranges live in lambda/limits.ts; import those from there.
  */
 
-/** Lambda function timeout, in seconds. */
-export const MIN_FUNCTION_TIMEOUT_SECONDS = 1;
+/**
+ * Lambda's longest function timeout, in seconds. The shortest the construct accepts is the handler's own
+ * MIN_FUNCTION_TIMEOUT_SECONDS (lambda/defaults.ts), above Lambda's 1 second.
+ */
 export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
 
 /** Lambda function memory, in MiB. */

@@ -19,7 +19,10 @@ import { startLocalSqs, type LocalSqsServer } from './sqsServer.ts';
 export const LOCAL_DEFAULTS = {
   /** The event source's batching window (the stack's default is 60 s). */
   batchingWindowSeconds: 2,
-  /** The function timeout: what `getRemainingTimeInMillis` counts down from (the handler needs more than 10 s). */
+  /**
+   * The function timeout: what `getRemainingTimeInMillis` counts down from. `cfiq local` accepts no less than
+   * MIN_FUNCTION_TIMEOUT_SECONDS (lambda/defaults.ts).
+   */
   functionTimeoutSeconds: 30,
   /** First and largest retry delay after a transient CloudFront failure (the stack's: 30 s and 900 s). */
   retryBaseDelaySeconds: 1,

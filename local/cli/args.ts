@@ -41,13 +41,14 @@ export function parseCommandLine<const T extends Options>(argv: readonly string[
 /**
  * A flag's integer value within a range.
  *
+ * @param why - why the range is what it is, for the error message
  * @throws {UsageError} naming the flag, the range and the value given
  */
-export function integerFlag(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+export function integerFlag(name: string, value: string | undefined, fallback: number, min: number, max: number, why?: string): number {
   if (value === undefined) return fallback;
   const number = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < min || number > max) {
-    throw new UsageError(`--${name} must be an integer from ${min} to ${max} (given ${JSON.stringify(value)})`);
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}${why === undefined ? '' : ` (${why})`} (given ${JSON.stringify(value)})`);
   }
   return number;
 }

@@ -13,7 +13,8 @@ import {
   MIN_BATCH_SIZE,
   MIN_MAX_RECEIVE_COUNT,
 } from '../../lambda/limits.ts';
-import { MAX_FUNCTION_TIMEOUT_SECONDS, MIN_FUNCTION_TIMEOUT_SECONDS } from '../../lib/service-limits.ts';
+import { DEADLINE_MARGIN_MS, MIN_FUNCTION_TIMEOUT_SECONDS } from '../../lambda/defaults.ts';
+import { MAX_FUNCTION_TIMEOUT_SECONDS } from '../../lib/service-limits.ts';
 import { integerFlag, numberFlag, parseCommandLine } from './args.ts';
 import { CliError, EXIT_CODES, InputError, UsageError } from './errors.ts';
 import type { CliIo } from './io.ts';
@@ -33,7 +34,8 @@ one line per CreateInvalidation and per dead-lettered message, until Ctrl-C.
   --batch-size N           records per invocation at most  [default: the configuration's batchSize]
   --concurrency N          invocations at once  [default: ${LOCAL_DEFAULTS.concurrency}]
   --max-receive-count N    receives before a message is dead-lettered  [default: the configuration's]
-  --function-timeout S     the function timeout, in seconds (the handler needs more than 10)  [default: ${LOCAL_DEFAULTS.functionTimeoutSeconds}]
+  --function-timeout S     the function timeout, in seconds, ${MIN_FUNCTION_TIMEOUT_SECONDS} to ${MAX_FUNCTION_TIMEOUT_SECONDS} (the handler keeps the last
+                           ${DEADLINE_MARGIN_MS / 1000} s for itself)  [default: ${LOCAL_DEFAULTS.functionTimeoutSeconds}]
   --visibility-timeout S   the queue's visibility timeout  [default: function timeout + window]
   --retry-base-delay S     first retry delay after a transient CloudFront failure  [default: ${LOCAL_DEFAULTS.retryBaseDelaySeconds}]
   --retry-max-delay S      largest retry delay  [default: ${LOCAL_DEFAULTS.retryMaxDelaySeconds}]
@@ -95,6 +97,7 @@ export async function localCommand(argv: readonly string[], io: CliIo): Promise<
     LOCAL_DEFAULTS.functionTimeoutSeconds,
     MIN_FUNCTION_TIMEOUT_SECONDS,
     MAX_FUNCTION_TIMEOUT_SECONDS,
+    `the handler starts no CloudFront call with less than ${DEADLINE_MARGIN_MS / 1000} s left`,
   );
   const retryBase = integerFlag('retry-base-delay', values['retry-base-delay'], LOCAL_DEFAULTS.retryBaseDelaySeconds, 0, MAX_VISIBILITY_TIMEOUT_SECONDS);
   const retryMax = integerFlag('retry-max-delay', values['retry-max-delay'], Math.max(retryBase, LOCAL_DEFAULTS.retryMaxDelaySeconds), retryBase, MAX_VISIBILITY_TIMEOUT_SECONDS);

@@ -21,6 +21,7 @@ import {
   DEFAULT_RETRY_BASE_DELAY_SECONDS,
   DEFAULT_RETRY_MAX_DELAY_SECONDS,
   DEFAULT_SERVICE_NAME,
+  MIN_FUNCTION_TIMEOUT_SECONDS,
 } from '../../lambda/defaults.ts';
 import { ConfigurationError } from '../../lambda/errors.ts';
 import { MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
@@ -133,7 +134,7 @@ describe('InvalidationQueue', () => {
 
   test('the visibility timeout is at least 6 times the function timeout', () => {
     // GIVEN
-    const timeouts = [1, 60, 300, 900];
+    const timeouts = [MIN_FUNCTION_TIMEOUT_SECONDS, 60, 300, 900];
 
     for (const seconds of timeouts) {
       // WHEN
@@ -432,13 +433,25 @@ describe('InvalidationQueue', () => {
       });
     });
 
+    test('the minimum, 20 seconds, leaves 10 seconds of work beyond the handler\'s 10-second deadline margin', () => {
+      // WHEN
+      const template = queueTemplate({ timeout: Duration.seconds(20) });
+
+      // THEN
+      expect(MIN_FUNCTION_TIMEOUT_SECONDS).toBe(20);
+      template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 20 });
+    });
+
     test.each([
       [Duration.seconds(0), '0 seconds'],
+      [Duration.seconds(10), '10 seconds'],
+      [Duration.seconds(19), '19 seconds'],
       [Duration.seconds(901), '901 seconds'],
-      [Duration.millis(1500), '1.5 seconds'],
+      [Duration.millis(20_500), '20.5 seconds'],
     ])('%s is an error', (timeout, given) => {
       expect(() => queueStack({ timeout })).toThrow(
-        `timeout must be whole seconds between 1 and 900 inclusive (given ${given})`,
+        'timeout must be whole seconds between 20 and 900 inclusive (the handler starts no CloudFront call with ' +
+          `less than 10 seconds left) (given ${given})`,
       );
     });
   });
