@@ -678,12 +678,9 @@ describe('InvalidationQueue', () => {
       });
       expect(topic.properties.KmsMasterKeyId).toStrictEqual({ 'Fn::GetAtt': [topicKey.id, 'Arn'] });
       expect(topicKey.properties.EnableKeyRotation).toBe(true);
-      expect(topicKey.properties.KeyPolicy.Statement).toContainEqual({
-        Effect: 'Allow',
-        Principal: { Service: 'cloudwatch.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        Resource: '*',
-      });
+      expect(topicKey.properties.KeyPolicy.Statement).toContainEqual(
+        expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+      );
       template.hasResourceProperties('AWS::SNS::TopicPolicy', {
         PolicyDocument: {
           Statement: Match.arrayWith([
@@ -691,6 +688,38 @@ describe('InvalidationQueue', () => {
           ]),
         },
       });
+    });
+
+    test("the topic key lets CloudWatch use it only for this account's alarms in this region", () => {
+      // GIVEN
+      const template = queueTemplate();
+
+      // WHEN
+      const topicKey = resourceOf(template, 'AWS::KMS::Key', 'InvalidatorAlarmTopicKey');
+      const cloudWatch = topicKey.properties.KeyPolicy.Statement.filter(
+        (statement: { Principal?: { Service?: string } }) => statement.Principal?.Service === 'cloudwatch.amazonaws.com',
+      );
+
+      // THEN
+      expect(cloudWatch).toStrictEqual([
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: {
+              'aws:SourceArn': {
+                'Fn::Join': [
+                  '',
+                  ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*'],
+                ],
+              },
+            },
+          },
+        },
+      ]);
     });
 
     test('oldestMessageAlarmThreshold sets the backlog alarm', () => {
