@@ -20,6 +20,7 @@ import {
   MIN_MAX_RECEIVE_COUNT,
 } from '../lambda/limits.ts';
 import { formatIssues } from '../lambda/validation.ts';
+import { isEmailAddress } from './email-address.ts';
 
 /**
  * The app's settings, read from the CDK context key `invalidator` (cdk.json or `-c invalidator='{...}'`). The CLI's
@@ -53,7 +54,7 @@ const settingsSchema = z
     maxBatchingWindowSeconds: z.int().min(0).max(MAX_BATCHING_WINDOW_SECONDS).default(DEFAULT_MAX_BATCHING_WINDOW_SECONDS),
     maxConcurrency: z.int().min(MIN_MAX_CONCURRENCY).max(MAX_MAX_CONCURRENCY).default(DEFAULT_MAX_CONCURRENCY),
     maxReceiveCount: z.int().min(MIN_MAX_RECEIVE_COUNT).max(MAX_MAX_RECEIVE_COUNT).default(DEFAULT_MAX_RECEIVE_COUNT),
-    alarmEmails: z.array(z.email('must be an email address')).default([]),
+    alarmEmails: z.array(z.string().refine(isEmailAddress, 'must be an email address')).default([]),
   })
   .superRefine((settings, ctx) => {
     if (settings.batchSize > MAX_BATCH_SIZE_WITHOUT_WINDOW && settings.maxBatchingWindowSeconds < 1) {

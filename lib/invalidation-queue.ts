@@ -33,6 +33,7 @@ import {
   MIN_FUNCTION_TIMEOUT_SECONDS,
 } from '../lambda/defaults.ts';
 import { ConfigurationError } from '../lambda/errors.ts';
+import { isEmailAddress } from './email-address.ts';
 import { HANDLER_BUNDLING } from './handler-bundling.ts';
 import {
   MAX_BATCH_SIZE,
@@ -370,7 +371,7 @@ export class InvalidationQueue extends Construct {
     const visibilityTimeout = this.visibilityTimeout(props.visibilityTimeout, timeout, maxBatchingWindow);
     const alarmEmails = props.alarmEmails ?? [];
     for (const email of alarmEmails) {
-      if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+      if (!Token.isUnresolved(email) && !isEmailAddress(email)) {
         this.fail(`alarmEmails must hold email addresses (given ${JSON.stringify(email)})`);
       }
     }
