@@ -89,9 +89,23 @@ export function displayValue(value: unknown, maxLength = 200): string {
   return JSON.stringify(shown);
 }
 
-/** Replace the `user:password@` of every URL in `text` by `***@`. */
+/** A JSON string literal, as displayValue and JSON.stringify write one. */
+const JSON_STRING = /"(?:[^"\\]|\\.)*"/g;
+/** A quoted value shaped like a URL (a scheme, or "//"), up to its last "@"; the value itself may be cut by "…". */
+const QUOTED_URL_CREDENTIALS = /^("\s*(?:[a-z][a-z0-9+.-]*:(?:\/|\\\\)*|(?:\/|\\\\){2,}))(?:[^"\\]|\\.)*@/i;
+const QUOTED_URL_CUT = /^("\s*(?:[a-z][a-z0-9+.-]*:(?:\/|\\\\)*|(?:\/|\\\\){2,}))(?:[^"\\@]|\\.)*…/i;
+
+/**
+ * Replace the `user:password@` of every URL in `text` by `***@`: the last net before a message reaches logs and the
+ * dead-letter queue. Values are best redacted where they are still raw (see `redactUnparsedUrl`); here they are quoted.
+ */
 export function redactCredentials(text: string): string {
-  // Greedy up to the last "@" of the URL's authority: a password may contain "@". An authority cut off by
-  // shortening ("…", see displayValue) may be a password whose "@" was cut: redact it too.
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s"'\\]*(@|…)/gi, '$1***$2');
+  // A quoted value shaped like a URL: up to its last "@", since a password may hold "/", "?", "#", spaces or quotes
+  // (escaped); when shortening ("…", see displayValue) cut it before any "@", up to the cut: that may be a password.
+  const quoted = text.replace(JSON_STRING, (literal) =>
+    literal.replace(QUOTED_URL_CREDENTIALS, '$1***@').replace(QUOTED_URL_CUT, '$1***…'),
+  );
+  // Anywhere else, greedy up to the last "@" of the URL's authority: a password may contain "@". An authority cut off
+  // by shortening may be a password whose "@" was cut: redact it too.
+  return quoted.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s"'\\]*(@|…)/gi, '$1***$2');
 }

@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import { distributionIdSchema } from './config.ts';
 import { InvalidMessageError } from './errors.ts';
-import { redactUnparsedUrl } from './paths.ts';
 import { formatIssues } from './validation.ts';
 
 /**
@@ -59,7 +58,7 @@ export function parseMessageBody(body: string): InvalidationMessage {
   try {
     value = JSON.parse(body);
   } catch (error) {
-    throw new InvalidMessageError('InvalidJson', `body is not valid JSON: ${(error as Error).message}`);
+    throw new InvalidMessageError('InvalidJson', `body is not valid JSON: ${withoutSourceExcerpt((error as Error).message)}`);
   }
   let where = 'message';
   if (isEventBridgeEnvelope(value)) {
@@ -74,14 +73,25 @@ export function parseMessageBody(body: string): InvalidationMessage {
   if (common !== undefined) return common;
   const result = invalidationMessageSchema.safeParse(value, { reportInput: true });
   if (!result.success) {
-    // Redact a string value while it is raw: once quoted and shortened for the message, a URL password holding a
-    // quote, a space, "#" or "/", or cut before its "@", would no longer be recognised.
-    const issues = result.error.issues.map((issue) =>
-      typeof issue.input === 'string' ? ({ ...issue, input: redactUnparsedUrl(issue.input) } as typeof issue) : issue,
-    );
-    throw new InvalidMessageError('InvalidMessage', `${where} is invalid: ${formatIssues(issues)}`);
+    // formatIssues redacts every string of the input it shows (values at any depth, field names) while it is raw:
+    // once quoted and shortened, a URL password holding a quote, a space, "#" or "/", or cut before its "@", would
+    // no longer be recognised.
+    throw new InvalidMessageError('InvalidMessage', `${where} is invalid: ${formatIssues(result.error.issues)}`);
   }
   return result.data;
+}
+
+/**
+ * A JSON.parse error message without the excerpt of the text V8 quotes in it (`Unexpected token 'h', "https://ed"...
+ * is not valid JSON`): up to about 10 characters either side of the error, which may be part of a URL password whose
+ * scheme or "@" is outside the excerpt, where no redaction could recognise it.
+ *
+ * @example
+ * withoutSourceExcerpt(`Unexpected token 'h', "https://ed"... is not valid JSON`); // "Unexpected token 'h'"
+ */
+function withoutSourceExcerpt(message: string): string {
+  const excerpt = message.search(/, (?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/);
+  return excerpt === -1 ? message : message.slice(0, excerpt);
 }
 
 const STRING_LIMITS = { source: 256, reason: 1024 } as const;
