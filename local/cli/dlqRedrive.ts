@@ -11,10 +11,11 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { awsErrorName } from '../../lambda/aws-errors.ts';
 import { DEAD_LETTER_ATTRIBUTES } from '../../lambda/queue.ts';
 import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, integerFlag, parseCommandLine } from './args.ts';
-import { AwsCallError, EXIT_CODES, awsCall, awsErrorCode } from './errors.ts';
+import { AwsCallError, EXIT_CODES, awsCall } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { Targets } from './targets.ts';
 
@@ -115,7 +116,7 @@ async function startMoveTask(
     const output = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: sourceArn, DestinationArn: destinationArn }));
     return { kind: 'started', taskHandle: output.TaskHandle ?? '' };
   } catch (error) {
-    const code = awsErrorCode(error);
+    const code = awsErrorName(error);
     const message = error instanceof Error ? error.message : String(error);
     if (UNSUPPORTED_CODES.has(code) || /unknown action|not (?:supported|implemented)/i.test(message)) return { kind: 'unsupported', code };
     // An answer that is not SQS's protocol at all (moto answers an HTML error page): the endpoint lacks the action.

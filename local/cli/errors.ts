@@ -1,3 +1,5 @@
+import { awsErrorName } from '../../lambda/aws-errors.ts';
+
 /**
  * The CLI's exit codes and errors. Every command maps its failures to one of these codes; the README (Local mode, The `cfiq` CLI)
  * lists them.
@@ -45,7 +47,7 @@ export class InputError extends CliError {
   }
 }
 
-/** An AWS call that failed; `code` is the AWS error code (or the transport error's name). */
+/** An AWS call that failed; `code` is the AWS error code (or the transport error's), from `awsErrorName`. */
 export class AwsCallError extends CliError {
   public readonly operation: string;
   public readonly code: string;
@@ -56,15 +58,6 @@ export class AwsCallError extends CliError {
     this.operation = operation;
     this.code = code;
   }
-}
-
-/** The AWS error code of an SDK or transport error: `name`, or Node's `code` (ECONNREFUSED...). */
-export function awsErrorCode(error: unknown): string {
-  const err = error as { name?: unknown; code?: unknown; Code?: unknown };
-  if (typeof err.name === 'string' && err.name !== 'Error') return err.name;
-  if (typeof err.code === 'string') return err.code;
-  if (typeof err.Code === 'string') return err.Code;
-  return 'UnknownError';
 }
 
 /**
@@ -78,6 +71,6 @@ export async function awsCall<T>(operation: string, call: () => Promise<T>): Pro
   } catch (error) {
     if (error instanceof CliError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new AwsCallError(operation, awsErrorCode(error), message || 'no message', { cause: error });
+    throw new AwsCallError(operation, awsErrorName(error), message || 'no message', { cause: error });
   }
 }

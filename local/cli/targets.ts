@@ -1,9 +1,10 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { awsErrorName } from '../../lambda/aws-errors.ts';
 import { DEFAULT_STACK_NAME } from '../../lambda/defaults.ts';
 import { CLOUDFRONT_REGION } from '../../lambda/limits.ts';
 import { LOCAL_CREDENTIALS } from '../credentials.ts';
-import { AwsCallError, UsageError, awsErrorCode } from './errors.ts';
+import { AwsCallError, UsageError } from './errors.ts';
 import type { CliIo } from './io.ts';
 
 /** Environment variables the CLI reads (besides the SDK's own AWS_* ones). */
@@ -130,7 +131,7 @@ export class Targets {
       const message = error instanceof Error ? error.message : String(error);
       throw new AwsCallError(
         'DescribeStacks',
-        awsErrorCode(error),
+        awsErrorName(error),
         `${message} (the queue URLs come from stack ${this.stackName}'s outputs when neither ${flag} nor ${variable} is given)`,
         { cause: error },
       );
