@@ -2,8 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { CloudFrontClient, type CloudFrontClientConfig } from '@aws-sdk/client-cloudfront';
+import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadHandlerSettings } from './config.ts';
@@ -13,8 +13,35 @@ import { processBatch, type PipelineObserver } from './pipeline.ts';
 import { QueueUrlResolver } from './queue.ts';
 import { DistributionRouter } from './routing.ts';
 
-/** Time limits for one AWS call attempt, so a hung connection cannot eat the invocation. */
-const REQUEST_HANDLER = { connectionTimeout: 3_000, requestTimeout: 15_000 } as const;
+/**
+ * The function's SDK client settings: the standard retry mode, and time limits for one attempt so a hung connection
+ * cannot eat the invocation (a CloudFront call is also aborted at the deadline margin, see pipeline.ts). Local mode
+ * builds its clients with the same settings, so a hung emulator behaves as a hung AWS would.
+ */
+export const FUNCTION_CLIENT_OPTIONS = {
+  retryMode: 'standard',
+  requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
+} as const;
+
+/** The AWS clients the function uses. */
+export interface FunctionClients {
+  readonly cloudfront: CloudFrontClient;
+  readonly sqs: SQSClient;
+}
+
+/**
+ * The function's clients with FUNCTION_CLIENT_OPTIONS, the CloudFront one in CloudFront's region; `config` adds
+ * settings such as an endpoint and credentials (local mode).
+ *
+ * @example
+ * createFunctionClients({ sqs: { region: 'us-east-1', endpoint: 'http://127.0.0.1:4566' } });
+ */
+export function createFunctionClients(config: { readonly cloudfront?: CloudFrontClientConfig; readonly sqs?: SQSClientConfig } = {}): FunctionClients {
+  return {
+    cloudfront: new CloudFrontClient({ ...FUNCTION_CLIENT_OPTIONS, ...config.cloudfront, region: CLOUDFRONT_REGION }),
+    sqs: new SQSClient({ ...FUNCTION_CLIENT_OPTIONS, ...config.sqs }),
+  };
+}
 
 export interface HandlerOptions {
   /** The environment to read the settings from. @default process.env */
@@ -43,9 +70,9 @@ export function createHandler(options: HandlerOptions = {}) {
       serviceName: env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME,
     });
   // Endpoints come from the SDK's own AWS_ENDPOINT_URL_CLOUDFRONT / AWS_ENDPOINT_URL_SQS.
-  const cloudfront =
-    options.cloudfront ?? new CloudFrontClient({ region: CLOUDFRONT_REGION, retryMode: 'standard', requestHandler: REQUEST_HANDLER });
-  const sqs = options.sqs ?? new SQSClient({ retryMode: 'standard', requestHandler: REQUEST_HANDLER });
+  const made = options.cloudfront === undefined || options.sqs === undefined ? createFunctionClients() : undefined;
+  const cloudfront = options.cloudfront ?? made!.cloudfront;
+  const sqs = options.sqs ?? made!.sqs;
   const router = new DistributionRouter(settings.config);
   const queueUrls = new QueueUrlResolver(sqs);
   const observer: PipelineObserver = {
