@@ -1,5 +1,5 @@
 import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { PERMANENT_CLOUDFRONT_ERROR_CODES } from './errors.ts';
+import { DEADLINE_EXCEEDED, OWN_TRANSIENT_ERROR_CODES, PERMANENT_CLOUDFRONT_ERROR_CODES, TRANSIENT_CLOUDFRONT_ERROR_CODES } from './errors.ts';
 import type { InvalidationRequest } from './plan.ts';
 
 /** What came of one CreateInvalidation, after the SDK's own retries. */
@@ -7,16 +7,28 @@ export type InvalidationOutcome =
   | { readonly kind: 'created'; readonly invalidationId: string; readonly status: string }
   | { readonly kind: 'transient' | 'permanent'; readonly code: string; readonly message: string };
 
+export type FailedOutcome = Extract<InvalidationOutcome, { kind: 'transient' | 'permanent' }>;
+
 const PERMANENT = new Set<string>(PERMANENT_CLOUDFRONT_ERROR_CODES);
+const KNOWN = new Set<string>([...PERMANENT_CLOUDFRONT_ERROR_CODES, ...TRANSIENT_CLOUDFRONT_ERROR_CODES, ...OWN_TRANSIENT_ERROR_CODES]);
+
+export interface CreateInvalidationOptions {
+  /** Ends the call, the SDK's retries included; the outcome is then a transient `DeadlineExceeded`. */
+  readonly abortSignal?: AbortSignal;
+}
 
 /**
  * Submit one planned request. Never throws: an error becomes a `transient` or `permanent` outcome.
  *
  * @example
- * const outcome = await createInvalidation(client, request);
+ * const outcome = await createInvalidation(client, request, { abortSignal: AbortSignal.timeout(20_000) });
  * if (outcome.kind === 'created') console.log(outcome.invalidationId);
  */
-export async function createInvalidation(client: CloudFrontClient, request: InvalidationRequest): Promise<InvalidationOutcome> {
+export async function createInvalidation(
+  client: CloudFrontClient,
+  request: InvalidationRequest,
+  options: CreateInvalidationOptions = {},
+): Promise<InvalidationOutcome> {
   try {
     const output = await client.send(
       new CreateInvalidationCommand({
@@ -27,9 +39,18 @@ export async function createInvalidation(client: CloudFrontClient, request: Inva
           Paths: { Quantity: request.paths.length, Items: [...request.paths] },
         },
       }),
+      options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal },
     );
     return { kind: 'created', invalidationId: output.Invalidation?.Id ?? '', status: output.Invalidation?.Status ?? '' };
   } catch (error) {
+    // The SDK names an aborted call AbortError (and does not retry it): ours, not CloudFront's, so say so.
+    if (options.abortSignal?.aborted) {
+      return {
+        kind: 'transient',
+        code: DEADLINE_EXCEEDED,
+        message: `stopped at the invocation's deadline margin; CloudFront may or may not have created it (${classifyCloudFrontError(error).message})`,
+      };
+    }
     return classifyCloudFrontError(error);
   }
 }
@@ -40,9 +61,14 @@ export async function createInvalidation(client: CloudFrontClient, request: Inva
  * we do not know, which a later receive may get past and which end in the dead-letter queue with their reason
  * once the receives run out.
  */
-export function classifyCloudFrontError(error: unknown): Extract<InvalidationOutcome, { kind: 'transient' | 'permanent' }> {
+export function classifyCloudFrontError(error: unknown): FailedOutcome {
   const err = error as { name?: unknown; message?: unknown; code?: unknown };
   const name = typeof err.name === 'string' && err.name !== 'Error' ? err.name : typeof err.code === 'string' ? err.code : 'UnknownError';
   const message = typeof err.message === 'string' ? err.message : String(error);
   return { kind: PERMANENT.has(name) ? 'permanent' : 'transient', code: name, message };
+}
+
+/** Is `code` in one of the lists (errors.ts)? An unrecognized one is retried as transient, and worth a warning. */
+export function isRecognizedErrorCode(code: string): boolean {
+  return KNOWN.has(code);
 }

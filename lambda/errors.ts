@@ -26,7 +26,11 @@ export const PERMANENT_CLOUDFRONT_ERROR_CODES = [
   'MissingBody',
 ] as const;
 
-/** CloudFront errors worth retrying later (after the SDK's own retries), with backoff via the visibility timeout. */
+/**
+ * CloudFront errors worth retrying later (after the SDK's own retries), with backoff via the visibility timeout:
+ * CloudFront's own codes, the SDK's timeout and abort names, and Node's connection error codes. A code in neither
+ * this list nor the permanent one is retried too, with a warning naming it, so an operator can sort it in.
+ */
 export const TRANSIENT_CLOUDFRONT_ERROR_CODES = [
   'Throttling',
   'ThrottlingException',
@@ -37,8 +41,27 @@ export const TRANSIENT_CLOUDFRONT_ERROR_CODES = [
   'InternalFailure',
   'RequestTimeout',
   'TimeoutError',
+  'AbortError',
   'NetworkingError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
 ] as const;
+
+/**
+ * Transient failures of our own, not CloudFront's: the request was never sent, or stopped before its answer.
+ * `DeadlineExceeded`: too little invocation time was left (the deadline margin). `InProgressLimit`: the request
+ * would take its distribution past CloudFront's in-progress limits within this invocation.
+ */
+export const DEADLINE_EXCEEDED = 'DeadlineExceeded';
+export const IN_PROGRESS_LIMIT = 'InProgressLimit';
+export const OWN_TRANSIENT_ERROR_CODES = [DEADLINE_EXCEEDED, IN_PROGRESS_LIMIT] as const;
 
 /** The code of a transient failure that outlived `maxReceiveCount` receives. */
 export const RETRIES_EXHAUSTED = 'RetriesExhausted';
