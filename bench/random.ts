@@ -1,24 +1,20 @@
+import { mulberry32 } from '../local/cloudfront-emulator/random.ts';
+
 /** Seeded randomness for the benchmark's synthetic inputs: the same seed gives the same stream on every machine. */
 
 /** A source of numbers in [0, 1). */
 export type Random = () => number;
 
 /**
- * Mulberry32: a 32-bit state generator, small and fast; plenty for synthetic workloads (not for cryptography).
+ * Mulberry32, the generator of the CloudFront emulator's fault injection: small and fast, plenty for synthetic
+ * workloads (not for cryptography).
  *
  * @example
  * const random = seededRandom(42);
  * random(); // the same first number on every run
  */
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  return mulberry32(seed);
 }
 
 /** An integer from `min` to `max` inclusive. */

@@ -3,10 +3,11 @@ import { CloudFrontClient, CreateInvalidationCommand, type CreateInvalidationCom
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambda/defaults.ts';
+import { DEFAULT_FUNCTION_TIMEOUT_SECONDS, DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambda/defaults.ts';
 import { createHandler } from '../lambda/wiring.ts';
+import { createLambdaContext, type LocalFunction } from '../local/context.ts';
 import { median, randomInt, seededRandom, zipfSampler, type Random } from './random.ts';
 import { buildSite, type Site } from './site.ts';
 
@@ -31,6 +32,7 @@ const SITES: ReadonlyArray<{ hostname: string; seed: number; share: number }> = 
 ];
 const QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:invalidation-queue';
 const DEAD_LETTER_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/invalidation-dlq';
+const BENCH_FUNCTION: LocalFunction = { functionName: 'invalidator', accountId: '123456789012' };
 
 /**
  * An SQS event of `records` publish messages: each names 1 to 5 URLs of one of three sites (a Zipf-drawn page, its
@@ -88,23 +90,6 @@ function sqsRecord(index: number, body: string, sentTimestamp: number): SQSRecor
     eventSource: 'aws:sqs',
     eventSourceARN: QUEUE_ARN,
     awsRegion: 'us-east-1',
-  };
-}
-
-function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'invalidator',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:invalidator',
-    memoryLimitInMB: '256',
-    awsRequestId: 'bench',
-    logGroupName: '/aws/lambda/invalidator',
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
 
@@ -170,10 +155,11 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     logger: new Logger({ serviceName: DEFAULT_SERVICE_NAME, logLevel: 'SILENT' }),
     metrics: new Metrics({ namespace: DEFAULT_METRICS_NAMESPACE, serviceName: DEFAULT_SERVICE_NAME }),
   });
-  const context = lambdaContext();
   const gc = (globalThis as { gc?: () => void }).gc;
 
   const runHandler = async (): Promise<number> => {
+    // A fresh invocation context each batch, outside the timing: its remaining time counts down from now.
+    const context = createLambdaContext(BENCH_FUNCTION, DEFAULT_FUNCTION_TIMEOUT_SECONDS * 1000);
     gc?.();
     const start = performance.now();
     const response = (await handler(event, context)) as SQSBatchResponse;

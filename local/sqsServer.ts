@@ -1,7 +1,5 @@
 import { buildApp } from 'fauxqs';
-
-/** The address local mode binds to; nothing listens beyond loopback. */
-export const LOOPBACK_HOST = '127.0.0.1';
+import { LOOPBACK_HOST } from './cloudfront-emulator/constants.ts';
 
 export interface LocalSqsServer {
   /** `http://127.0.0.1:PORT`: the SDK client's `endpoint`. Queue URLs use host `sqs.REGION.localhost`. */

@@ -3,6 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsErrorName } from '../../lambda/aws-errors.ts';
 import { DEFAULT_STACK_NAME } from '../../lambda/defaults.ts';
 import { CLOUDFRONT_REGION } from '../../lambda/limits.ts';
+import { LOOPBACK_HOST } from '../cloudfront-emulator/constants.ts';
 import { LOCAL_CREDENTIALS } from '../credentials.ts';
 import { AwsCallError, UsageError } from './errors.ts';
 import type { CliIo } from './io.ts';
@@ -164,7 +165,7 @@ export function loopbackEndpoint(queueUrl: string): string | undefined {
   try {
     const url = new URL(queueUrl);
     if (url.hostname !== 'localhost' && !url.hostname.endsWith('.localhost')) return undefined;
-    return `${url.protocol}//127.0.0.1${url.port ? `:${url.port}` : ''}`;
+    return `${url.protocol}//${LOOPBACK_HOST}${url.port ? `:${url.port}` : ''}`;
   } catch {
     return undefined;
   }

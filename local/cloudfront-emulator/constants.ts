@@ -16,5 +16,8 @@ export const DEFAULT_LIST_MAX_ITEMS = 100;
  */
 export const MAX_REQUEST_BODY_BYTES = 32 * 1024 * 1024;
 
-/** The loopback address the emulator binds to; it never listens on other interfaces. */
+/**
+ * The loopback address the emulator binds to; it never listens on other interfaces. Local mode's SQS server binds
+ * to it too, and `cfiq` reaches `*.localhost` queue URLs at it.
+ */
 export const LOOPBACK_HOST = '127.0.0.1';
