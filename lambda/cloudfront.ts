@@ -1,4 +1,5 @@
 import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { awsErrorName } from './aws-errors.ts';
 import { DEADLINE_EXCEEDED, OWN_TRANSIENT_ERROR_CODES, PERMANENT_CLOUDFRONT_ERROR_CODES, TRANSIENT_CLOUDFRONT_ERROR_CODES } from './errors.ts';
 import type { InvalidationRequest } from './plan.ts';
 
@@ -62,10 +63,9 @@ export async function createInvalidation(
  * once the receives run out.
  */
 export function classifyCloudFrontError(error: unknown): FailedOutcome {
-  const err = error as { name?: unknown; message?: unknown; code?: unknown };
-  const name = typeof err.name === 'string' && err.name !== 'Error' ? err.name : typeof err.code === 'string' ? err.code : 'UnknownError';
-  const message = typeof err.message === 'string' ? err.message : String(error);
-  return { kind: PERMANENT.has(name) ? 'permanent' : 'transient', code: name, message };
+  const code = awsErrorName(error);
+  const message = typeof (error as { message?: unknown } | null)?.message === 'string' ? (error as Error).message : String(error);
+  return { kind: PERMANENT.has(code) ? 'permanent' : 'transient', code, message };
 }
 
 /** Is `code` in one of the lists (errors.ts)? An unrecognized one is retried as transient, and worth a warning. */
