@@ -2,17 +2,27 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { retryDelaySeconds } from './backoff.ts';
-import { createInvalidation, type InvalidationOutcome } from './cloudfront.ts';
+import { createInvalidation, isRecognizedErrorCode, type FailedOutcome, type InvalidationOutcome } from './cloudfront.ts';
+import { groupsOf, mapConcurrently } from './concurrency.ts';
 import type { HandlerSettings } from './config.ts';
-import { InvalidMessageError, RETRIES_EXHAUSTED } from './errors.ts';
-import { parseMessageBody } from './message.ts';
-import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from './plan.ts';
 import { DEADLINE_MARGIN_MS } from './defaults.ts';
+import {
+  DEADLINE_EXCEEDED,
+  IN_PROGRESS_LIMIT,
+  InvalidMessageError,
+  OWN_TRANSIENT_ERROR_CODES,
+  RETRIES_EXHAUSTED,
+  redactCredentials,
+} from './errors.ts';
+import { InProgressBudget } from './in-progress-budget.ts';
+import { MAX_SQS_BATCH_ENTRIES } from './limits.ts';
+import { parseMessageBody } from './message.ts';
 import { METRICS, type MetricName } from './metrics.ts';
+import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from './plan.ts';
 import { changeVisibility, sendToDeadLetterQueue, type DeadLetter, type QueueUrlResolver, type VisibilityChange } from './queue.ts';
+import { Coverage, MAX_DELAY_SECONDS, owedPaths, remainderBody, sendRemainders, type Remainder } from './remainder.ts';
 import { resolvePaths } from './request.ts';
 import type { DistributionRouter } from './routing.ts';
-
 
 /** Where the pipeline reports what it did: Powertools Logger and Metrics in Lambda, anything alike in tests. */
 export interface PipelineObserver {
@@ -28,16 +38,22 @@ export interface PipelineDependencies {
   readonly router: DistributionRouter;
   readonly queueUrls: QueueUrlResolver;
   readonly observer: PipelineObserver;
-  /** Milliseconds left before the invocation times out; requests are not started past the deadline margin. */
+  /**
+   * Milliseconds left before the invocation times out: no request starts, and none runs on, within the deadline
+   * margin of the end.
+   */
   readonly remainingTimeMs?: () => number;
   readonly random?: () => number;
 }
 
+/** SQS calls of the bookkeeping (dead letters, visibility changes) at a time; each carries up to 10 entries. */
+const SQS_CONCURRENCY = 5;
+const OWN_CODES = new Set<string>(OWN_TRANSIENT_ERROR_CODES);
 
 /**
  * Process one SQS batch: validate every record, coalesce and submit the invalidations, dead-letter what can never
- * succeed, and report what should be retried. A message is acknowledged only when every request it contributed to
- * succeeded.
+ * succeed, and report what should be retried. A message is acknowledged when every request it contributed to
+ * succeeded, or when some did and what it still owes went back on its queue as a remainder message.
  *
  * @returns the partial batch response: the records to receive again
  */
@@ -45,8 +61,106 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   const { observer, settings } = deps;
   observer.count(METRICS.messagesReceived, records.length);
 
+  const { accepted, deadLetters, unreadable, pathsRequested } = readRecords(records, deps);
+  observer.count(METRICS.invalidMessages, deadLetters.length);
+  observer.count(METRICS.pathsRequested, pathsRequested);
+
+  const requests = planInvalidations(accepted, settings.config);
+  const budget = new InProgressBudget();
+  const outcomes: InvalidationOutcome[] = [];
+  for (const request of requests) outcomes.push(await submit(request, budget, deps));
+  const failures = failedMessages(requests, outcomes, observer);
+  const { createdFor, coverage } = progressOf(requests, outcomes, failures);
+
+  // Only failures need records by id: no map of the whole batch when every request succeeded.
+  const recordsById = new Map(failures.size === 0 ? [] : records.map((record) => [record.messageId, record]));
+  const acceptedById = new Map(createdFor.size === 0 ? [] : accepted.map((message) => [message.messageId, message]));
+  const retries: VisibilityChange[] = [];
+  const retryLater = (record: SQSRecord, failure: FailedOutcome) => {
+    const receiveCount = receiveCountOf(record);
+    if (receiveCount >= settings.maxReceiveCount) {
+      deadLetters.push({
+        record,
+        code: RETRIES_EXHAUSTED,
+        message: `${failureName(failure.code)} on receive ${receiveCount} of ${settings.maxReceiveCount}: ${failure.message}`,
+      });
+    } else {
+      retries.push({ record, visibilityTimeoutSeconds: backoff(receiveCount, deps) });
+    }
+  };
+
+  const remainders: Array<Remainder & { readonly failure: FailedOutcome }> = [];
+  for (const [messageId, failure] of failures) {
+    const record = recordsById.get(messageId)!;
+    const created = createdFor.get(messageId);
+    if (failure.kind === 'permanent') {
+      const progress = created === undefined ? '' : progressNote(acceptedById.get(messageId)!, coverage, created);
+      deadLetters.push({ record, code: failure.code, message: `CloudFront ${failure.code}: ${failure.message}${progress}` });
+    } else if (created === undefined) {
+      retryLater(record, failure);
+    } else {
+      // Some of its requests were created: send on only what it still owes, so those are not created again.
+      const owed = owedPaths(acceptedById.get(messageId)!.paths, coverage);
+      if (owed.size === 0) continue;
+      const original = parseMessageBody(record.body);
+      const delaySeconds = Math.min(MAX_DELAY_SECONDS, backoff(receiveCountOf(record), deps));
+      for (const [distributionId, paths] of owed) {
+        remainders.push({ record, failure, distributionId, paths, body: remainderBody(original, distributionId, paths), delaySeconds });
+      }
+    }
+  }
+
+  const unsent = await sendAllRemainders(remainders, deps);
+  // A message whose remainder could not be sent is retried whole, as if it had made no progress.
+  for (const [messageId, failure] of unsent) retryLater(recordsById.get(messageId)!, failure);
+
+  const [undelivered] = await Promise.all([deadLetter(deadLetters, deps), scheduleRetries(retries, deps)]);
+  const failed = [...unreadable, ...retries.map((retry) => retry.record.messageId), ...undelivered.keys()];
+  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/** Each message that contributed to a failed request, with its failure: a permanent one outweighs a transient one. */
+function failedMessages(requests: readonly InvalidationRequest[], outcomes: readonly InvalidationOutcome[], observer: PipelineObserver) {
+  const failures = new Map<string, FailedOutcome>();
+  const failedRequests = { transient: 0, permanent: 0 };
+  requests.forEach((request, index) => {
+    const outcome = outcomes[index]!;
+    if (outcome.kind === 'created') return;
+    failedRequests[outcome.kind]++;
+    for (const id of request.messageIds) {
+      // No retry can help a message with a permanent failure.
+      if (failures.get(id)?.kind !== 'permanent') failures.set(id, outcome);
+    }
+  });
+  observer.count(METRICS.transientFailures, failedRequests.transient);
+  observer.count(METRICS.permanentFailures, failedRequests.permanent);
+  return failures;
+}
+
+/**
+ * The progress of the failed messages: the invalidations created for each (absent: none), and what the created
+ * ones cover. Nothing to look up when every request succeeded.
+ */
+function progressOf(requests: readonly InvalidationRequest[], outcomes: readonly InvalidationOutcome[], failures: ReadonlyMap<string, FailedOutcome>) {
+  const createdFor = new Map<string, string[]>();
+  const coverage = new Coverage();
+  if (failures.size === 0) return { createdFor, coverage };
+  requests.forEach((request, index) => {
+    const outcome = outcomes[index]!;
+    if (outcome.kind !== 'created') return;
+    coverage.add(request.distributionId, request.paths);
+    for (const id of request.messageIds) {
+      if (failures.has(id)) createdFor.set(id, [...(createdFor.get(id) ?? []), outcome.invalidationId]);
+    }
+  });
+  return { createdFor, coverage };
+}
+
+/** Parse and route every record; invalid ones become dead letters, and one that breaks the code is only retried. */
+function readRecords(records: readonly SQSRecord[], deps: PipelineDependencies) {
   const deadLetters: DeadLetter[] = [];
   const accepted: AcceptedMessage[] = [];
+  const unreadable: string[] = [];
   let pathsRequested = 0;
   for (const record of records) {
     try {
@@ -54,75 +168,92 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
       accepted.push({ messageId: record.messageId, paths });
       for (const set of paths.values()) pathsRequested += set.size;
     } catch (error) {
-      if (!(error instanceof InvalidMessageError)) throw error;
-      deadLetters.push({ record, code: error.code, message: error.message });
+      if (error instanceof InvalidMessageError) {
+        deadLetters.push({ record, code: error.code, message: error.message });
+      } else {
+        // A bug met by this record alone: the rest of the batch goes on; this one is received again and, failing
+        // every time, moved by the redrive policy. The body stays out of the log.
+        unreadable.push(record.messageId);
+        deps.observer.warn('unexpected error reading a message; it will be received again', {
+          messageId: record.messageId,
+          errorName: error instanceof Error ? error.name : typeof error,
+          errorMessage: redactCredentials(error instanceof Error ? error.message : String(error)),
+        });
+      }
     }
   }
-  observer.count(METRICS.invalidMessages, deadLetters.length);
-  observer.count(METRICS.pathsRequested, pathsRequested);
-
-  const requests = planInvalidations(accepted, settings.config);
-  const failures = new Map<string, Extract<InvalidationOutcome, { kind: 'transient' | 'permanent' }>>();
-  const failedRequests = { transient: 0, permanent: 0 };
-  for (const request of requests) {
-    const outcome = await submit(request, deps);
-    if (outcome.kind === 'created') continue;
-    failedRequests[outcome.kind]++;
-    for (const id of request.messageIds) {
-      // A permanent failure outweighs a transient one: no retry can help that message.
-      if (failures.get(id)?.kind !== 'permanent') failures.set(id, outcome);
-    }
-  }
-
-  observer.count(METRICS.transientFailures, failedRequests.transient);
-  observer.count(METRICS.permanentFailures, failedRequests.permanent);
-
-  // Only failures need records by id: no map of the whole batch when every request succeeded.
-  const recordsById = new Map(failures.size === 0 ? [] : records.map((record) => [record.messageId, record]));
-  const retries: VisibilityChange[] = [];
-  for (const [messageId, failure] of failures) {
-    const record = recordsById.get(messageId)!;
-    const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
-    if (failure.kind === 'permanent') {
-      deadLetters.push({ record, code: failure.code, message: `CloudFront ${failure.code}: ${failure.message}` });
-    } else if (receiveCount >= settings.maxReceiveCount) {
-      deadLetters.push({
-        record,
-        code: RETRIES_EXHAUSTED,
-        message: `CloudFront ${failure.code} on receive ${receiveCount} of ${settings.maxReceiveCount}: ${failure.message}`,
-      });
-    } else {
-      retries.push({ record, visibilityTimeoutSeconds: retryDelaySeconds(receiveCount, backoffPolicy(settings), deps.random) });
-    }
-  }
-
-  const undelivered = await deadLetter(deadLetters, deps);
-  await scheduleRetries(retries, deps);
-  const failed = [...retries.map((retry) => retry.record.messageId), ...undelivered.keys()];
-  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+  return { accepted, deadLetters, unreadable, pathsRequested };
 }
 
-async function submit(request: InvalidationRequest, deps: PipelineDependencies): Promise<InvalidationOutcome> {
+/** Send one request, unless the invocation is too near its end or the distribution's budget is spent. */
+async function submit(request: InvalidationRequest, budget: InProgressBudget, deps: PipelineDependencies): Promise<InvalidationOutcome> {
   const { observer } = deps;
   const fields = { distributionId: request.distributionId, paths: request.paths.length, messages: request.messageIds.length };
   const remaining = deps.remainingTimeMs?.();
-  const outcome: InvalidationOutcome =
-    remaining !== undefined && remaining < DEADLINE_MARGIN_MS
-      ? { kind: 'transient', code: 'DeadlineExceeded', message: `not started: ${remaining} ms left in the invocation` }
-      : await createInvalidation(deps.cloudfront, request);
+  let outcome: InvalidationOutcome;
+  if (remaining !== undefined && remaining <= DEADLINE_MARGIN_MS) {
+    outcome = { kind: 'transient', code: DEADLINE_EXCEEDED, message: `not started: ${remaining} ms left in the invocation` };
+  } else {
+    const deferred = budget.reserve(request.distributionId, request.paths);
+    outcome =
+      deferred !== undefined
+        ? { kind: 'transient', code: IN_PROGRESS_LIMIT, message: deferred }
+        : await createInvalidation(deps.cloudfront, request, {
+            // The SDK's own retries and time limits could outlast the invocation: end the call where the margin starts.
+            ...(remaining !== undefined ? { abortSignal: AbortSignal.timeout(remaining - DEADLINE_MARGIN_MS) } : {}),
+          });
+  }
   if (outcome.kind === 'created') {
     observer.count(METRICS.invalidationsCreated, 1);
     observer.count(METRICS.pathsSubmitted, request.paths.length);
     observer.info('invalidation created', { ...fields, invalidationId: outcome.invalidationId, callerReference: request.callerReference });
   } else {
     observer.warn(`invalidation failed (${outcome.kind})`, { ...fields, errorCode: outcome.code, errorMessage: outcome.message });
+    if (outcome.kind === 'transient' && !isRecognizedErrorCode(outcome.code)) {
+      observer.warn('unrecognized CloudFront error, treated as transient', { distributionId: request.distributionId, errorCode: outcome.code });
+    }
   }
   return outcome;
 }
 
+/**
+ * Send the remainders, each to the queue its message came from.
+ *
+ * @returns the messages with a remainder that could not be sent, and their failure
+ */
+async function sendAllRemainders(
+  remainders: ReadonlyArray<Remainder & { readonly failure: FailedOutcome }>,
+  deps: PipelineDependencies,
+): Promise<Map<string, FailedOutcome>> {
+  const unsent = new Map<string, FailedOutcome>();
+  for (const [queueArn, group] of Map.groupBy(remainders, (remainder) => remainder.record.eventSourceARN)) {
+    let results: Array<{ messageId: string } | { error: string }>;
+    try {
+      results = await sendRemainders(deps.sqs, await deps.queueUrls.resolve(queueArn), group);
+    } catch (error) {
+      results = group.map(() => ({ error: `${(error as Error).name}: ${(error as Error).message}` }));
+    }
+    group.forEach((remainder, index) => {
+      const result = results[index]!;
+      const fields = { messageId: remainder.record.messageId, distributionId: remainder.distributionId, paths: remainder.paths.length };
+      if ('messageId' in result) {
+        deps.observer.info('remainder sent', { ...fields, remainderMessageId: result.messageId, delaySeconds: remainder.delaySeconds });
+      } else {
+        deps.observer.warn('remainder send failed; the message will be retried whole', { ...fields, sendError: result.error });
+        unsent.set(remainder.record.messageId, remainder.failure);
+      }
+    });
+  }
+  return unsent;
+}
+
 /** Send letters to the dead-letter queue; returns the ids that could not be sent (to receive again). */
 async function deadLetter(letters: readonly DeadLetter[], deps: PipelineDependencies): Promise<Map<string, string>> {
-  const undelivered = letters.length === 0 ? new Map<string, string>() : await sendToDeadLetterQueue(deps.sqs, deps.settings.deadLetterQueueUrl, letters);
+  const undelivered = new Map<string, string>();
+  const results = await mapConcurrently(groupsOf(letters, MAX_SQS_BATCH_ENTRIES), SQS_CONCURRENCY, (group) =>
+    sendToDeadLetterQueue(deps.sqs, deps.settings.deadLetterQueueUrl, group),
+  );
+  for (const failed of results) for (const [id, reason] of failed) undelivered.set(id, reason);
   for (const { record, code, message } of letters) {
     const fields = { messageId: record.messageId, errorCode: code, errorMessage: message };
     const sendError = undelivered.get(record.messageId);
@@ -138,7 +269,10 @@ async function scheduleRetries(retries: readonly VisibilityChange[], deps: Pipel
   for (const [queueArn, changes] of bySource) {
     try {
       const queueUrl = await deps.queueUrls.resolve(queueArn);
-      const failed = await changeVisibility(deps.sqs, queueUrl, changes);
+      const failedCounts = await mapConcurrently(groupsOf(changes, MAX_SQS_BATCH_ENTRIES), SQS_CONCURRENCY, (group) =>
+        changeVisibility(deps.sqs, queueUrl, group),
+      );
+      const failed = failedCounts.reduce((sum, count) => sum + count, 0);
       if (failed > 0) deps.observer.warn('could not delay some retries; they reappear after the queue visibility timeout', { queueArn, failed });
     } catch (error) {
       deps.observer.warn('could not delay retries; they reappear after the queue visibility timeout', { queueArn, error: String(error) });
@@ -146,6 +280,24 @@ async function scheduleRetries(retries: readonly VisibilityChange[], deps: Pipel
   }
 }
 
-function backoffPolicy(settings: HandlerSettings) {
-  return { baseDelaySeconds: settings.retryBaseDelaySeconds, maxDelaySeconds: settings.retryMaxDelaySeconds };
+/** What the ErrorMessage of a dead-letter calls a failure: our own codes are not CloudFront's. */
+function failureName(code: string): string {
+  return OWN_CODES.has(code) ? code : `CloudFront ${code}`;
+}
+
+/** For a message dead-lettered after part of it was invalidated: which part, so no one sends that again. */
+function progressNote(message: AcceptedMessage, coverage: Coverage, invalidationIds: readonly string[]): string {
+  const total = [...message.paths.values()].reduce((sum, paths) => sum + paths.size, 0);
+  const covered = [...message.paths].flatMap(([distributionId, paths]) => [...paths].filter((path) => coverage.covers(distributionId, path)));
+  const shown = covered.slice(0, 5).join(', ') + (covered.length > 5 ? ', …' : '');
+  return ` (${covered.length} of its ${total} paths were invalidated, in ${invalidationIds.join(', ')}: ${shown})`;
+}
+
+function receiveCountOf(record: SQSRecord): number {
+  return Number(record.attributes.ApproximateReceiveCount) || 1;
+}
+
+function backoff(receiveCount: number, deps: PipelineDependencies): number {
+  const { settings } = deps;
+  return retryDelaySeconds(receiveCount, { baseDelaySeconds: settings.retryBaseDelaySeconds, maxDelaySeconds: settings.retryMaxDelaySeconds }, deps.random);
 }

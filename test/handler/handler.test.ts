@@ -217,9 +217,9 @@ describe('handler', () => {
     },
   );
 
-  it('acknowledges a message only when every request it contributed to succeeded', async () => {
+  it('retries a message none of whose requests succeeded, and sends on what a partly invalidated one still owes', async () => {
     // Prepare: limit 2 paths per request, so the batch splits into two requests of WWW
-    const { invoke, cloudfrontMock } = handlerHarness({ ...CONFIG, maxPathsPerInvalidation: 2 });
+    const { invoke, cloudfrontMock, sqsMock } = handlerHarness({ ...CONFIG, maxPathsPerInvalidation: 2 });
     cloudfrontMock
       .on(CreateInvalidationCommand)
       .resolvesOnce({ Invalidation: { Id: 'I1', Status: 'InProgress', CreateTime: new Date(), InvalidationBatch: undefined } })
@@ -236,7 +236,12 @@ describe('handler', () => {
     // Assess: requests ['/a','/b'] (ok) and ['/c','/d'] (throttled)
     const items = cloudfrontMock.commandCalls(CreateInvalidationCommand).map((call) => call.args[0].input.InvalidationBatch!.Paths!.Items);
     expect(items).toStrictEqual([['/a', '/b'], ['/c', '/d']]);
-    expect(response.batchItemFailures.map((item) => item.itemIdentifier).sort()).toStrictEqual(['second', 'spans-both']);
+    expect(response.batchItemFailures.map((item) => item.itemIdentifier)).toStrictEqual(['second']);
+    // "spans-both" is acknowledged: its /b is invalidated, its /c goes back on the queue as a remainder.
+    const remainders = sqsMock.commandCalls(SendMessageBatchCommand).filter((call) => call.args[0].input.QueueUrl === SOURCE_QUEUE_URL);
+    expect(remainders.flatMap((call) => call.args[0].input.Entries!.map((entry) => entry.MessageBody))).toStrictEqual([
+      JSON.stringify({ distributionId: WWW, paths: ['/c'] }),
+    ]);
   });
 
   it('does not start a request with too little invocation time left, and retries those messages', async () => {
