@@ -98,11 +98,19 @@ describe.each(variants)('the deployed template, with %s', (_name, props) => {
     }
   });
 
-  test('only the producer policy may send to the queue', () => {
+  test('only the producer policy, and the function itself, may send to the queue', () => {
     const [queueId] = ofType(resources, 'AWS::SQS::Queue').find(([id]) => !id.includes('DeadLetter'))!;
     const senders = identityStatements(resources).filter(
       ({ statement }) => actions(statement).includes('sqs:SendMessage') && JSON.stringify(statement.Resource).includes(`"${queueId}"`),
     );
-    expect(senders.map(({ policy }) => resources[policy]!.Type)).toStrictEqual(['AWS::IAM::ManagedPolicy']);
+    expect(senders.filter(({ policy }) => resources[policy]!.Type === 'AWS::IAM::ManagedPolicy')).toHaveLength(1);
+    // The function's own role may send too: it puts what a partly invalidated message still owes back on the queue
+    // as a smaller "remainder" message (README, Error codes). No other role may.
+    const [, invalidator] = ofType(resources, 'AWS::Lambda::Function').find(([, fn]) => fn.Properties.Environment?.Variables?.INVALIDATOR_CONFIG)!;
+    const functionRole = { Ref: invalidator.Properties.Role['Fn::GetAtt'][0] };
+    for (const { policy } of senders.filter(({ policy }) => resources[policy]!.Type !== 'AWS::IAM::ManagedPolicy')) {
+      expect(resources[policy]!.Type, policy).toBe('AWS::IAM::Policy');
+      expect(resources[policy]!.Properties.Roles, policy).toStrictEqual([functionRole]);
+    }
   });
 });
