@@ -74,13 +74,24 @@ export interface PollerOptions {
   readonly waitTimeSeconds?: number;
   /** What the invocation context says about the function. @default - see LocalFunction */
   readonly function?: LocalFunction;
-  /** Told about every invocation, once its records are deleted. */
+  /** Told about every invocation, once its records are deleted. An error it throws goes to `onError` as 'Invoke'. */
   readonly onInvocation?: (report: InvocationReport) => void;
-  /** Told about receive and delete errors; polling goes on after a short pause. @default - ignored */
-  readonly onError?: (error: unknown, operation: 'ReceiveMessage' | 'DeleteMessageBatch' | 'ChangeMessageVisibilityBatch') => void;
+  /**
+   * Told about the poller's own errors; polling goes on (after a short pause when a receive failed).
+   *
+   * @default - ignored
+   */
+  readonly onError?: (error: unknown, operation: PollerOperation) => void;
   /** Stops polling when aborted; same as `stop()`. */
   readonly signal?: AbortSignal;
 }
+
+/**
+ * What the poller was doing when an error reached `onError`: an SQS call, or 'Invoke' for an invocation's
+ * bookkeeping (its `onInvocation` callback threw; the records were already deleted or left as the outcome decided).
+ * The handler's own errors are no poller error: they are the invocation's outcome.
+ */
+export type PollerOperation = 'ReceiveMessage' | 'DeleteMessageBatch' | 'ChangeMessageVisibilityBatch' | 'Invoke';
 
 /** How an invocation ended, as the event source mapping sees it. */
 export type InvocationOutcome =
@@ -192,18 +203,27 @@ export class Poller {
       if (signal.aborted) break;
       const hold = { active: false };
       try {
-        const records = await this.#gather(signal, hold);
+        let records: SQSRecord[];
+        try {
+          records = await this.#gather(signal, hold);
+        } catch (error) {
+          if (signal.aborted) break;
+          this.#options.onError?.(error, 'ReceiveMessage');
+          pauseMs = Math.min(Math.max(pauseMs * 2, 500), 10_000);
+          continue;
+        }
         pauseMs = 0;
         if (records.length === 0) continue;
         if (signal.aborted) {
           await this.#release(records);
           break;
         }
-        await this.#invoke(records);
-      } catch (error) {
-        if (signal.aborted) break;
-        this.#options.onError?.(error, 'ReceiveMessage');
-        pauseMs = Math.min(Math.max(pauseMs * 2, 500), 10_000);
+        try {
+          await this.#invoke(records);
+        } catch (error) {
+          // The receive went well: no pause. What the records became is the invocation's outcome.
+          this.#options.onError?.(error, 'Invoke');
+        }
       } finally {
         if (hold.active) this.#settle();
       }

@@ -170,6 +170,55 @@ describe('startPoller', () => {
     expect(visible + inFlight).toBe(2);
   });
 
+  it("reports an error thrown by onInvocation as 'Invoke', not as a receive error, and goes on polling", async () => {
+    // Prepare
+    const errors: Array<{ error: unknown; operation: string }> = [];
+    const invocations: InvocationReport[] = [];
+    const failure = new Error('the callback failed');
+    const { queue, events, send } = await setUp({
+      batchSize: 10,
+      maxBatchingWindowMs: 0,
+      onInvocation: (report) => {
+        invocations.push(report);
+        throw failure;
+      },
+      onError: (error, operation) => errors.push({ error, operation }),
+    });
+
+    // Act
+    await send('a');
+    await waitFor('the first error', () => errors[0]);
+    await send('b');
+    await waitFor('a second invocation', () => invocations[1]);
+
+    // Assess
+    expect(errors.slice(0, 2)).toStrictEqual([
+      { error: failure, operation: 'Invoke' },
+      { error: failure, operation: 'Invoke' },
+    ]);
+    expect(events.map((event) => event.Records.map((record) => record.body))).toStrictEqual([['a'], ['b']]);
+    expect(invocations.map((report) => [report.outcome, report.deleted])).toStrictEqual([
+      ['success', 1],
+      ['success', 1],
+    ]);
+    expect(await depth(sqs, queue.url)).toStrictEqual({ visible: 0, inFlight: 0, delayed: 0 });
+  });
+
+  it("reports a failed receive as 'ReceiveMessage'", async () => {
+    // Prepare
+    const errors: Array<{ error: unknown; operation: string }> = [];
+    const failure = Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist' });
+    const failing = { send: async () => Promise.reject(failure) } as unknown as SQSClient;
+
+    // Act
+    const { poller } = await setUp({ sqs: failing, onError: (error, operation) => errors.push({ error, operation }) });
+    await waitFor('an error', () => errors[0]);
+    await poller.stop();
+
+    // Assess
+    expect(errors[0]).toStrictEqual({ error: failure, operation: 'ReceiveMessage' });
+  });
+
   it('stops promptly while long polling', async () => {
     // Prepare
     const { poller } = await setUp({ waitTimeSeconds: 20 });
