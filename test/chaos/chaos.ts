@@ -410,7 +410,7 @@ export function checkInvariant(
     if (coded !== undefined) {
       validByCode[coded.errorCode!] = (validByCode[coded.errorCode!] ?? 0) + 1;
       if (coded.errorCode === RETRIES_EXHAUSTED) {
-        const last = /^CloudFront (\S+)/.exec(coded.errorMessage ?? '')?.[1] ?? 'unknown';
+        const last = /^(?:CloudFront )?(\S+) on receive/.exec(coded.errorMessage ?? '')?.[1] ?? 'unknown';
         retriesExhaustedLastError[last] = (retriesExhaustedLastError[last] ?? 0) + 1;
       }
     }
