@@ -41,14 +41,14 @@ function issuePath(path: readonly PropertyKey[]): string {
   return text;
 }
 
-/** `text` cut to MAX_SHOWN_LENGTH characters, with "…" when cut. */
-function shortened(text: string): string {
-  return text.length > MAX_SHOWN_LENGTH ? `${text.slice(0, MAX_SHOWN_LENGTH)}…` : text;
+/** `text` cut to `maxLength` characters, with "…" when cut. */
+function shortened(text: string, maxLength = MAX_SHOWN_LENGTH): string {
+  return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
 }
 
 /** A raw string cut to a little more than shown (quoting makes it longer still, so `shortened` cuts it with "…"). */
-function shortenedRaw(text: string): string {
-  return text.length > MAX_SHOWN_LENGTH ? text.slice(0, MAX_SHOWN_LENGTH + 1) : text;
+function shortenedRaw(text: string, maxLength = MAX_SHOWN_LENGTH): string {
+  return text.length > maxLength ? text.slice(0, maxLength + 1) : text;
 }
 
 /** Signals that the preview is long enough, or the value too deep to show. */
@@ -56,24 +56,27 @@ const FULL = Symbol('full');
 const TOO_DEEP = Symbol('too deep');
 
 /**
- * A value as JSON, like `JSON.stringify`, but with every string and key redacted, and bounded: it stops after
- * MAX_SHOWN_LENGTH characters (ending in "…"), however big the value, and names a value nested deeper than
- * MAX_SHOWN_DEPTH (or cyclic) by its kind.
+ * A value as JSON, like `JSON.stringify`, but with the URL credentials of every string and key redacted
+ * (`redactUnparsedUrl`), and bounded: it stops after `maxLength` characters (ending in "…"), however big the value,
+ * and names a value nested deeper than MAX_SHOWN_DEPTH levels by its kind ("an array", "an object").
+ *
+ * @example
+ * previewJson({ urls: [['https://u:se/cret@x/']] }); // '{"urls":[["https://***@x/"]]}'
  */
-function previewJson(value: unknown): string {
+export function previewJson(value: unknown, maxLength: number = MAX_SHOWN_LENGTH): string {
   const parts: string[] = [];
   let length = 0;
   const write = (text: string): void => {
     parts.push(text);
     length += text.length;
-    if (length > MAX_SHOWN_LENGTH) throw FULL;
+    if (length > maxLength) throw FULL;
   };
   const visit = (item: unknown, depth: number): void => {
     if (typeof item === 'object' && item !== null && typeof (item as { toJSON?: unknown }).toJSON === 'function') {
       item = (item as { toJSON(): unknown }).toJSON();
     }
     if (typeof item === 'string') {
-      write(JSON.stringify(shortenedRaw(redactUnparsedUrl(item))));
+      write(JSON.stringify(shortenedRaw(redactUnparsedUrl(item), maxLength)));
     } else if (typeof item === 'bigint') {
       write(String(item));
     } else if (typeof item !== 'object' || item === null) {
@@ -93,7 +96,7 @@ function previewJson(value: unknown): string {
       for (const key of Object.keys(item)) {
         const field = (item as Record<string, unknown>)[key];
         if (isUnprintable(field)) continue;
-        write(`${first ? '' : ','}${JSON.stringify(shortenedRaw(redactUnparsedUrl(key)))}:`);
+        write(`${first ? '' : ','}${JSON.stringify(shortenedRaw(redactUnparsedUrl(key), maxLength))}:`);
         first = false;
         visit(field, depth + 1);
       }
@@ -101,13 +104,13 @@ function previewJson(value: unknown): string {
     }
   };
   try {
-    if (isUnprintable(value)) return shortened(String(value));
+    if (isUnprintable(value)) return shortened(String(value), maxLength);
     visit(value, 0);
   } catch (signal) {
     // Too deep, cyclic, or a toJSON that throws: name the kind.
     if (signal !== FULL) return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : String(value);
   }
-  return shortened(parts.join(''));
+  return shortened(parts.join(''), maxLength);
 }
 
 /** What JSON.stringify leaves out of an object and writes as null in an array. */

@@ -1,5 +1,8 @@
 import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { redactCredentials } from '../../lambda/errors.ts';
+import { redactUnparsedUrl } from '../../lambda/paths.ts';
 import { DEAD_LETTER_ATTRIBUTES } from '../../lambda/queue.ts';
+import { previewJson } from '../../lambda/validation.ts';
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, integerFlag, parseCommandLine } from './args.ts';
 import { EXIT_CODES, awsCall } from './errors.ts';
 import type { CliIo } from './io.ts';
@@ -16,9 +19,13 @@ listing adds one to the messages' receive count.
 Entries with the same SourceMessageId are copies of one message (dead-lettered again after a crash: SQS
 delivers at least once) and are listed once, marked (xN) with their number of copies.
 
+URL credentials (user:password@) are redacted in the table and in the JSON's paths, urls, distributionId and
+errorMessage. The JSON's body is the message body exactly as sent, NOT redacted: it may hold the password a
+message was rejected for. Mind where you save or paste it.
+
   --max N               read at most N entries (each copy counts)  [default: 100]
-  --json                print JSON: one object per message with its body, paths, urls and reason, its number
-                        of copies and their message ids
+  --json                print JSON: one object per message with its body (raw), paths, urls and reason, its
+                        number of copies and their message ids
 ${QUEUE_OPTIONS_HELP}
 
 Exit codes: 0 listed (also when empty), 2 usage, 3 AWS error.`;
@@ -37,10 +44,15 @@ export interface DeadLetteredMessage {
   readonly sentAt?: string;
   readonly receiveCount?: number;
   readonly errorCode?: string;
+  /** Redacted again for display: an entry dead-lettered by an older handler may carry a password in it. */
   readonly errorMessage?: string;
+  /** From the body, for display: URL credentials redacted (`shownUrl`). */
   readonly distributionId?: string;
+  /** From the body, for display: URL credentials redacted in paths shaped like a URL (`shownPath`). */
   readonly paths: readonly string[];
+  /** From the body, for display: URL credentials redacted (`shownUrl`). */
   readonly urls: readonly string[];
+  /** The body exactly as sent, not redacted. */
   readonly body: string;
 }
 
@@ -190,7 +202,7 @@ export function describeMessage(message: Message): DeadLetteredMessage {
     ...(Number.isFinite(sent) ? { sentAt: isoSeconds(new Date(sent)) } : {}),
     ...(Number.isFinite(receiveCount) ? { receiveCount } : {}),
     ...(errorCode !== undefined ? { errorCode } : {}),
-    ...(errorMessage !== undefined ? { errorMessage } : {}),
+    ...(errorMessage !== undefined ? { errorMessage: redactCredentials(errorMessage) } : {}),
     ...(content.distributionId !== undefined ? { distributionId: content.distributionId } : {}),
     paths: content.paths,
     urls: content.urls,
@@ -209,12 +221,41 @@ function readBody(body: string): { distributionId?: string; paths: string[]; url
   if (typeof value !== 'object' || value === null) return { paths: [], urls: [] };
   const { distributionId, paths, urls } = value as Record<string, unknown>;
   const strings = (list: unknown) => (Array.isArray(list) ? list.filter((item): item is string => typeof item === 'string') : []);
-  return { ...(typeof distributionId === 'string' ? { distributionId } : {}), paths: strings(paths), urls: strings(urls) };
+  return {
+    ...(typeof distributionId === 'string' ? { distributionId: shownUrl(distributionId) } : {}),
+    paths: strings(paths).map(shownPath),
+    urls: strings(urls).map(shownUrl),
+  };
+}
+
+/**
+ * A URL for display, its credentials redacted up to its last "@" (`redactUnparsedUrl`): a message in the dead-letter
+ * queue may have been rejected for a URL the parser could not split, with "/", "#" or spaces in its password.
+ */
+export function shownUrl(url: string): string {
+  return redactUnparsedUrl(url);
+}
+
+/**
+ * A path for display: one shaped like a URL (a scheme, "//", or holding "://") is redacted as one; any other path is
+ * shown as is ("/users/@me" holds no credentials).
+ */
+export function shownPath(path: string): string {
+  return /^\s*(?:[a-z][a-z0-9+.-]*:|[/\\]{2})|:\/\//i.test(path) ? redactUnparsedUrl(path) : path;
+}
+
+/** A body with no paths or URLs, for the table: JSON with every string redacted, or the text redacted up to its last "@". */
+function shownBody(body: string, maxLength: number): string {
+  try {
+    return previewJson(JSON.parse(body), maxLength);
+  } catch {
+    return JSON.stringify(redactUnparsedUrl(body.slice(0, body.lastIndexOf('@') + 1 + maxLength)));
+  }
 }
 
 function summarizeTargets(message: DeadLetteredMessage): string {
   const all = [...message.paths, ...message.urls];
-  if (all.length === 0) return `body: ${JSON.stringify(message.body)}`;
+  if (all.length === 0) return `body: ${shownBody(message.body, 60)}`;
   const shown = all.slice(0, 3).join(' ');
   return all.length > 3 ? `${shown} (+${all.length - 3})` : shown;
 }

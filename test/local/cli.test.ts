@@ -274,6 +274,74 @@ describe('cfiq dlq list', () => {
     expect(await depth(sqs, dlq.url)).toMatchObject({ visible: 4, inFlight: 0 });
   });
 
+  it('redacts URL credentials in the table and in the JSON summary fields; the JSON body stays raw, as the help says', async () => {
+    // Prepare: passwords holding "/", "#" and spaces, which the URL parser cannot split, in every place a body puts them
+    const dlq = await createQueue(sqs);
+    const secrets = ['Li/st-pw', 'Pa#th-pw', 'Dist ribution-pw', 'Old/Leak-pw', 'Body/Nest-pw', 'Plain/Text-pw'];
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: dlq.url,
+        Entries: [
+          {
+            Id: 'urls',
+            MessageBody: JSON.stringify({
+              distributionId: 'https://ops:Dist ribution-pw@www.example.org/',
+              paths: ['/users/@me', '//editor:Pa#th-pw@www.example.org/a*b'],
+              urls: ['https://editor:Li/st-pw@www.example.org/a'],
+            }),
+            MessageAttributes: {
+              ErrorCode: { DataType: 'String', StringValue: 'InvalidMessage' },
+              // As a handler before the fix wrote it
+              ErrorMessage: { DataType: 'String', StringValue: 'message is invalid: urls[0]: expected string (given ["https://u:Old/Leak-pw@x/"])' },
+              SourceMessageId: { DataType: 'String', StringValue: 'm-urls' },
+            },
+          },
+          {
+            Id: 'nested',
+            MessageBody: JSON.stringify({ urls: [['https://u:Body/Nest-pw@www.example.org/']] }),
+            MessageAttributes: { ErrorCode: { DataType: 'String', StringValue: 'InvalidMessage' }, SourceMessageId: { DataType: 'String', StringValue: 'm-nested' } },
+          },
+          {
+            Id: 'text',
+            MessageBody: 'ci:Plain/Text-pw@www.example.org {',
+            MessageAttributes: { ErrorCode: { DataType: 'String', StringValue: 'InvalidJson' }, SourceMessageId: { DataType: 'String', StringValue: 'm-text' } },
+          },
+        ],
+      }),
+    );
+    const table = recordingIo({ CFIQ_DLQ_URL: dlq.url });
+    const json = recordingIo({ CFIQ_DLQ_URL: dlq.url });
+    const help = recordingIo();
+
+    // Act
+    const tableCode = await runCli(['dlq', 'list'], table.io);
+    const jsonCode = await runCli(['dlq', 'list', '--json'], json.io);
+    await runCli(['dlq', 'list', '--help'], help.io);
+
+    // Assess: the table shows no password, and still the hosts, paths and reasons
+    expect(tableCode).toBe(EXIT_CODES.ok);
+    expect(secrets.filter((secret) => table.stdout().includes(secret))).toStrictEqual([]);
+    expect(table.stdout()).toContain('/users/@me //***@www.example.org/a*b https://***@www.exampl…');
+    expect(table.stdout()).toContain('(given ["https://***@x/"…');
+    expect(table.stdout()).toContain('body: {"urls":[["https://***@www.example.org/"]]}');
+    expect(table.stdout()).toContain('body: "ci:***@www.example.org {"');
+    // Assess: JSON: the summary fields are redacted, the body is the message body as sent
+    expect(jsonCode).toBe(EXIT_CODES.ok);
+    const listed = JSON.parse(json.stdout()) as Array<Record<string, unknown>>;
+    const bySource = new Map(listed.map((message) => [message.sourceMessageId, message]));
+    expect(bySource.get('m-urls')).toMatchObject({
+      distributionId: 'https://***@www.example.org/',
+      paths: ['/users/@me', '//***@www.example.org/a*b'],
+      urls: ['https://***@www.example.org/a'],
+      errorMessage: 'message is invalid: urls[0]: expected string (given ["https://***@x/"])',
+    });
+    const summaries = JSON.stringify(listed.map(({ body: _body, ...summary }) => summary));
+    expect(secrets.filter((secret) => summaries.includes(secret))).toStrictEqual([]);
+    expect(listed.map((message) => message.body)).toContain('ci:Plain/Text-pw@www.example.org {');
+    expect(help.stdout()).toMatch(/The JSON's body is the message body exactly as sent, NOT redacted/);
+    expect(await depth(sqs, dlq.url)).toMatchObject({ visible: 3, inFlight: 0 });
+  });
+
   it('says when the dead-letter queue is empty', async () => {
     const dlq = await createQueue(sqs);
     const { io, stdout } = recordingIo({ CFIQ_DLQ_URL: dlq.url });
