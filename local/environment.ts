@@ -2,7 +2,7 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENVIRONMENT } from '../lambda/config.ts';
 import { CLOUDFRONT_REGION } from '../lambda/limits.ts';
-import { createHandler } from '../lambda/wiring.ts';
+import { createFunctionClients, createHandler, type FunctionClients } from '../lambda/wiring.ts';
 import type { InvalidatorSettings } from '../lib/app-config.ts';
 import { startCloudFrontEmulator, type CloudFrontEmulator, type FaultOptions } from './cloudfront-emulator/index.ts';
 import type { LocalActivity } from './activity.ts';
@@ -34,9 +34,6 @@ export const LOCAL_DEFAULTS = {
   region: 'us-east-1',
 } as const;
 
-
-/** The same limits the Lambda's clients use (lambda/wiring.ts), so a hung emulator behaves as a hung AWS would. */
-const REQUEST_HANDLER = { connectionTimeout: 3_000, requestTimeout: 15_000 } as const;
 
 export interface LocalEnvironmentOptions {
   readonly settings: InvalidatorSettings;
@@ -91,10 +88,7 @@ export interface LocalEnvironmentOptions {
 }
 
 /** The AWS clients the handler itself uses (the Lambda's retry mode and time limits). */
-export interface FunctionClients {
-  readonly sqs: SQSClient;
-  readonly cloudfront: CloudFrontClient;
-}
+export type { FunctionClients };
 
 export interface QueueDepth {
   readonly visible: number;
@@ -170,35 +164,26 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     };
     const logger = new LocalLogger({ verbose: options.verbose, onEntry: (entry) => reportLogEntry(entry, emulator, notify) });
     const metrics = new LocalMetrics({ verbose: options.verbose });
-    // The function's own clients: the Lambda's retry mode and time limits, pointed at the local endpoints.
-    const functionSqs = new SQSClient({
-      region,
-      endpoint: sqsServer.endpoint,
-      credentials: LOCAL_CREDENTIALS,
-      retryMode: 'standard',
-      requestHandler: REQUEST_HANDLER,
-    });
-    const functionCloudFront = new CloudFrontClient({
-      region: CLOUDFRONT_REGION,
-      endpoint: emulator.endpoint,
-      credentials: LOCAL_CREDENTIALS,
-      retryMode: 'standard',
-      requestHandler: REQUEST_HANDLER,
+    // The function's own clients, built as the Lambda builds them (retry mode, time limits), at the local endpoints:
+    // a hung emulator behaves as a hung AWS would.
+    const functionClients = createFunctionClients({
+      sqs: { region, endpoint: sqsServer.endpoint, credentials: LOCAL_CREDENTIALS },
+      cloudfront: { endpoint: emulator.endpoint, credentials: LOCAL_CREDENTIALS },
     });
     stack.push(async () => {
-      functionSqs.destroy();
-      functionCloudFront.destroy();
+      functionClients.sqs.destroy();
+      functionClients.cloudfront.destroy();
       sqs.destroy();
       cloudfront.destroy();
     });
-    const handler = createHandler({ env: handlerEnvironment, sqs: functionSqs, cloudfront: functionCloudFront, logger, metrics });
+    const handler = createHandler({ env: handlerEnvironment, ...functionClients, logger, metrics });
 
     const poller = startPoller({
       sqs,
       queueUrl: queues.queueUrl,
       queueArn: queues.queueArn,
       region,
-      handler: options.wrapHandler?.(handler, { sqs: functionSqs, cloudfront: functionCloudFront }) ?? handler,
+      handler: options.wrapHandler?.(handler, functionClients) ?? handler,
       batchSize: options.batchSize ?? settings.batchSize,
       maxBatchingWindowMs: Math.round(windowSeconds * 1000),
       functionTimeoutMs: functionTimeoutSeconds * 1000,
