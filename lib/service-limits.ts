@@ -1,6 +1,6 @@
 /**
- * AWS limits that only the CDK construct and its context reader check. CloudFront's limits and the event source
- * mapping's ranges live in lambda/limits.ts; import those from there.
+ * AWS limits that only the CDK construct, its context reader and `cfiq local` check. CloudFront's limits and the
+ * event source mapping's ranges live in lambda/limits.ts; import those from there.
  */
 
 /**
