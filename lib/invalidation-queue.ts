@@ -452,6 +452,8 @@ export class InvalidationQueue extends Construct {
       }),
     );
     this.grantSend(role, this.deadLetterQueue, ['sqs:SendMessage']);
+    // The rest of a large message, when part of it was invalidated, goes back on the queue as a smaller message.
+    this.grantSend(role, this.queue, ['sqs:SendMessage']);
 
     // Operations: alarms to an encrypted, TLS-only topic, and a dashboard.
     const topicKey = new kms.Key(this, 'AlarmTopicKey', {

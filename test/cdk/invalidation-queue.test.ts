@@ -193,7 +193,7 @@ describe('InvalidationQueue', () => {
     }
   });
 
-  test('the function consumes the queue and sends to the dead-letter queue, nothing more', () => {
+  test('the function consumes the queue, sends remainders back to it and sends to the dead-letter queue, nothing more', () => {
     // GIVEN
     const template = queueTemplate();
     const queue = resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorQueue');
@@ -213,6 +213,7 @@ describe('InvalidationQueue', () => {
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
       'sqs:ReceiveMessage',
+      'sqs:SendMessage',
     ]);
     expect(byResource.get(JSON.stringify({ 'Fn::GetAtt': [dlq.id, 'Arn'] }))).toStrictEqual(['sqs:SendMessage']);
     expect(handlerStatements(template).flatMap(actionsOf).filter((action) => action.startsWith('kms:'))).toStrictEqual([]);
