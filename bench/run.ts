@@ -2,7 +2,7 @@ import { fork, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MIN_PATHS_PER_DIRECTORY } from '../lambda/optimize.ts';
+import { DEFAULT_MIN_PATHS_PER_DIRECTORY } from '../lambda/defaults.ts';
 import { HANDLER_BUNDLING } from '../lib/handler-bundling.ts';
 import { bundleHandler, measureInit, type BundleReport, type InitTiming } from './coldstart.ts';
 import { ASSUMED_INVOCATION_MS, createReplay, replayWindow, type WindowCost } from './cost.ts';

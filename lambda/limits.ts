@@ -17,6 +17,9 @@ export const MAX_PATH_LENGTH = 4000;
 /** Bytes in one SQS message body. */
 export const MAX_SQS_MESSAGE_BYTES = 1_048_576;
 
+/** SQS's largest DelaySeconds (15 minutes), in seconds. */
+export const MAX_SQS_DELAY_SECONDS = 900;
+
 /** SQS ChangeMessageVisibility upper bound (12 hours), in seconds. */
 export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 

@@ -17,7 +17,6 @@ export interface WildcardCollapseOptions {
 }
 
 /** The threshold when `wildcardCollapse` is given without one (lambda/defaults.ts; re-exported for existing importers). */
-export { DEFAULT_MIN_PATHS_PER_DIRECTORY } from './defaults.ts';
 
 /**
  * Choose the wildcards to add to a batch: the set of directories, none inside another, that saves the most billed

@@ -15,12 +15,12 @@ import {
   redactCredentials,
 } from './errors.ts';
 import { InProgressBudget } from './in-progress-budget.ts';
-import { MAX_SQS_BATCH_ENTRIES } from './limits.ts';
+import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS } from './limits.ts';
 import { parseMessageBody } from './message.ts';
 import { METRICS, type MetricName } from './metrics.ts';
 import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from './plan.ts';
 import { changeVisibility, sendToDeadLetterQueue, type DeadLetter, type QueueUrlResolver, type VisibilityChange } from './queue.ts';
-import { Coverage, MAX_DELAY_SECONDS, owedPaths, remainderBody, sendRemainders, type Remainder } from './remainder.ts';
+import { Coverage, owedPaths, remainderBody, sendRemainders, type Remainder } from './remainder.ts';
 import { resolvePaths } from './request.ts';
 import type { DistributionRouter } from './routing.ts';
 
@@ -103,7 +103,7 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
       const owed = owedPaths(acceptedById.get(messageId)!.paths, coverage);
       if (owed.size === 0) continue;
       const original = parseMessageBody(record.body);
-      const delaySeconds = Math.min(MAX_DELAY_SECONDS, backoff(receiveCountOf(record), deps));
+      const delaySeconds = Math.min(MAX_SQS_DELAY_SECONDS, backoff(receiveCountOf(record), deps));
       for (const [distributionId, paths] of owed) {
         remainders.push({ record, failure, distributionId, paths, body: remainderBody(original, distributionId, paths), delaySeconds });
       }

@@ -6,7 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from './limits.ts';
+import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from './limits.ts';
 
 /** A record to move to the dead-letter queue, with its reason. */
 export interface DeadLetter {
@@ -31,7 +31,6 @@ const MAX_ERROR_MESSAGE_LENGTH = 1024;
 export const MIN_ERROR_MESSAGE_BYTES = 256;
 /** The shortest `ErrorMessage`: SQS refuses an empty attribute value. */
 const SHORTEST_ERROR_MESSAGE = '…';
-const MAX_ENTRIES_PER_BATCH = 10;
 const STRING = 'String';
 
 /** A dead-letter queue entry as sent: the body unchanged, the attributes that fit, and its size as SQS counts it. */
@@ -189,7 +188,7 @@ export function packBatches(entries: readonly DeadLetterEntry[], limit: number =
   let current: DeadLetterEntry[] = [];
   let bytes = 0;
   for (const entry of entries) {
-    if (current.length > 0 && (current.length >= MAX_ENTRIES_PER_BATCH || bytes + entry.bytes > limit)) {
+    if (current.length > 0 && (current.length >= MAX_SQS_BATCH_ENTRIES || bytes + entry.bytes > limit)) {
       batches.push(current);
       current = [];
       bytes = 0;
@@ -214,8 +213,8 @@ export interface VisibilityChange {
  */
 export async function changeVisibility(sqs: SQSClient, queueUrl: string, changes: readonly VisibilityChange[]): Promise<number> {
   let failed = 0;
-  for (let start = 0; start < changes.length; start += MAX_ENTRIES_PER_BATCH) {
-    const batch = changes.slice(start, start + MAX_ENTRIES_PER_BATCH);
+  for (let start = 0; start < changes.length; start += MAX_SQS_BATCH_ENTRIES) {
+    const batch = changes.slice(start, start + MAX_SQS_BATCH_ENTRIES);
     try {
       const output = await sqs.send(
         new ChangeMessageVisibilityBatchCommand({

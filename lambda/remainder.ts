@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { mapConcurrently } from './concurrency.ts';
-import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from './limits.ts';
+import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS, MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from './limits.ts';
 import type { InvalidationMessage } from './message.ts';
 import { isWildcard } from './paths.ts';
 import { DEAD_LETTER_ATTRIBUTES, sqsMessageBytes } from './queue.ts';
@@ -16,9 +16,6 @@ import type { PathsByDistribution } from './request.ts';
 
 /** The message attribute naming the message a remainder was cut from. */
 export const REMAINDER_OF_ATTRIBUTE = 'RemainderOf';
-
-/** SQS's largest DelaySeconds. */
-export const MAX_DELAY_SECONDS = 900;
 
 /** Concurrent SendMessageBatch calls. */
 const CONCURRENCY = 5;
@@ -139,7 +136,7 @@ export async function sendRemainders(sqs: SQSClient, queueUrl: string, remainder
           Entries: batch.map((entry, id) => ({
             Id: String(id),
             MessageBody: entry.remainder.body,
-            DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.floor(entry.remainder.delaySeconds))),
+            DelaySeconds: Math.min(MAX_SQS_DELAY_SECONDS, Math.max(0, Math.floor(entry.remainder.delaySeconds))),
             MessageAttributes: entry.attributes,
           })),
         }),

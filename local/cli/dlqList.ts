@@ -1,6 +1,7 @@
 import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { redactCredentials } from '../../lambda/errors.ts';
 import { redactUnparsedUrl } from '../../lambda/paths.ts';
+import { MAX_SQS_BATCH_ENTRIES } from '../../lambda/limits.ts';
 import { DEAD_LETTER_ATTRIBUTES } from '../../lambda/queue.ts';
 import { previewJson } from '../../lambda/validation.ts';
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, integerFlag, parseCommandLine } from './args.ts';
@@ -121,7 +122,7 @@ export async function peekMessages(sqs: SQSClient, queueUrl: string, max: number
         sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: queueUrl,
-            MaxNumberOfMessages: Math.min(10, max - seen.size),
+            MaxNumberOfMessages: Math.min(MAX_SQS_BATCH_ENTRIES, max - seen.size),
             VisibilityTimeout: LIST_VISIBILITY_TIMEOUT_SECONDS,
             // A short wait asks every SQS server, so an empty answer means empty (a short poll samples a few).
             WaitTimeSeconds: 1,
@@ -150,7 +151,7 @@ export async function peekMessages(sqs: SQSClient, queueUrl: string, max: number
 /** Make received messages visible again at once; reports (does not throw) those that could not be. */
 async function releaseMessages(sqs: SQSClient, queueUrl: string, receiptHandles: readonly string[], io: Pick<CliIo, 'err'>): Promise<void> {
   let failed = 0;
-  for (let start = 0; start < receiptHandles.length; start += 10) {
+  for (let start = 0; start < receiptHandles.length; start += MAX_SQS_BATCH_ENTRIES) {
     const batch = receiptHandles.slice(start, start + 10);
     try {
       const output = await sqs.send(

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { coalesce } from '../../lambda/coalesce.ts';
 import { parseInvalidatorConfig } from '../../lambda/config.ts';
 import { MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
-import { chooseWildcards, collapseToWildcards, DEFAULT_MIN_PATHS_PER_DIRECTORY } from '../../lambda/optimize.ts';
+import { DEFAULT_MIN_PATHS_PER_DIRECTORY } from '../../lambda/defaults.ts';
+import { chooseWildcards, collapseToWildcards } from '../../lambda/optimize.ts';
 import { isWildcard } from '../../lambda/paths.ts';
 import { planInvalidations, type AcceptedMessage } from '../../lambda/plan.ts';
 
