@@ -19,8 +19,8 @@ export const DEFAULT_MAX_RECEIVE_COUNT = 10;
 export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 60;
 
 /**
- * Time the handler keeps for its bookkeeping (dead-lettering, retry delays): it starts no CloudFront call with less
- * than this left in the invocation. A function timeout must leave working time above it.
+ * Time the handler keeps for its bookkeeping (dead-lettering, retry delays, remainders): it starts no CloudFront
+ * call with less than this left in the invocation, and aborts a running one when only this is left.
  */
 export const DEADLINE_MARGIN_MS = 10_000;
 

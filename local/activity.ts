@@ -20,6 +20,13 @@ export type LocalActivity =
       readonly messages: number;
     }
   | { readonly kind: 'dead-lettered'; readonly messageId: string; readonly errorCode: string; readonly errorMessage: string }
+  | {
+      readonly kind: 'remainder';
+      readonly messageId: string;
+      readonly distributionId: string;
+      readonly paths: number;
+      readonly delaySeconds: number;
+    }
   | { readonly kind: 'invocation-failed'; readonly outcome: InvocationOutcome; readonly records: number; readonly error: string }
   | { readonly kind: 'error'; readonly message: string };
 
@@ -48,6 +55,11 @@ function describe(activity: LocalActivity): string {
       );
     case 'dead-lettered':
       return `Dead-lettered ${activity.messageId}: ${activity.errorCode}: ${activity.errorMessage}`;
+    case 'remainder':
+      return (
+        `Remainder of ${activity.messageId}: ${plural(activity.paths, 'path')} for ${activity.distributionId} ` +
+        `back on the queue, due in ${activity.delaySeconds} s`
+      );
     case 'invocation-failed':
       return `Invocation failed (${activity.outcome}, ${plural(activity.records, 'record')} left on the queue): ${activity.error}`;
     case 'error':

@@ -248,6 +248,14 @@ function reportLogEntry(entry: HandlerLogEntry, emulator: CloudFrontEmulator, no
       transient: entry.message.includes('transient'),
       messages: count('messages'),
     });
+  } else if (entry.message === 'remainder sent') {
+    notify({
+      kind: 'remainder',
+      messageId: text('messageId'),
+      distributionId: text('distributionId'),
+      paths: count('paths'),
+      delaySeconds: count('delaySeconds'),
+    });
   } else if (entry.message === 'message dead-lettered') {
     notify({ kind: 'dead-lettered', messageId: text('messageId'), errorCode: text('errorCode'), errorMessage: text('errorMessage') });
   } else if (entry.level === 'WARN' || entry.level === 'ERROR' || entry.level === 'CRITICAL') {
