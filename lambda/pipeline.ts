@@ -19,7 +19,15 @@ import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS } from './limits.ts';
 import { parseMessageBody } from './message.ts';
 import { METRICS, type MetricName } from './metrics.ts';
 import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from './plan.ts';
-import { changeVisibility, sendToDeadLetterQueue, type DeadLetter, type QueueUrlResolver, type VisibilityChange } from './queue.ts';
+import {
+  changeVisibility,
+  sendToDeadLetterQueue,
+  SQS_CONCURRENCY,
+  type DeadLetter,
+  type QueueUrlResolver,
+  type SendResult,
+  type VisibilityChange,
+} from './queue.ts';
 import { Coverage, owedPaths, remainderBody, sendRemainders, type Remainder } from './remainder.ts';
 import { resolvePaths } from './request.ts';
 import type { DistributionRouter } from './routing.ts';
@@ -46,8 +54,6 @@ export interface PipelineDependencies {
   readonly random?: () => number;
 }
 
-/** SQS calls of the bookkeeping (dead letters, visibility changes) at a time; each carries up to 10 entries. */
-const SQS_CONCURRENCY = 5;
 const OWN_CODES = new Set<string>(OWN_TRANSIENT_ERROR_CODES);
 
 /**
@@ -227,7 +233,7 @@ async function sendAllRemainders(
 ): Promise<Map<string, FailedOutcome>> {
   const unsent = new Map<string, FailedOutcome>();
   for (const [queueArn, group] of Map.groupBy(remainders, (remainder) => remainder.record.eventSourceARN)) {
-    let results: Array<{ messageId: string } | { error: string }>;
+    let results: SendResult[];
     try {
       results = await sendRemainders(deps.sqs, await deps.queueUrls.resolve(queueArn), group);
     } catch (error) {
@@ -249,11 +255,7 @@ async function sendAllRemainders(
 
 /** Send letters to the dead-letter queue; returns the ids that could not be sent (to receive again). */
 async function deadLetter(letters: readonly DeadLetter[], deps: PipelineDependencies): Promise<Map<string, string>> {
-  const undelivered = new Map<string, string>();
-  const results = await mapConcurrently(groupsOf(letters, MAX_SQS_BATCH_ENTRIES), SQS_CONCURRENCY, (group) =>
-    sendToDeadLetterQueue(deps.sqs, deps.settings.deadLetterQueueUrl, group),
-  );
-  for (const failed of results) for (const [id, reason] of failed) undelivered.set(id, reason);
+  const undelivered = letters.length === 0 ? new Map<string, string>() : await sendToDeadLetterQueue(deps.sqs, deps.settings.deadLetterQueueUrl, letters);
   for (const { record, code, message } of letters) {
     const fields = { messageId: record.messageId, errorCode: code, errorMessage: message };
     const sendError = undelivered.get(record.messageId);

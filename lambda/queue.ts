@@ -5,8 +5,64 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from './limits.ts';
+import type { SQSMessageAttribute, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { mapConcurrently } from './concurrency.ts';
+import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS, MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from './limits.ts';
+
+/** SQS calls one invocation makes at once: one at a time a large batch's bookkeeping adds up, all at once it meets throttling. */
+export const SQS_CONCURRENCY = 5;
+
+/** A message to send with SendMessageBatch, and its size as SQS counts it. */
+export interface OutgoingMessage {
+  readonly body: string;
+  readonly attributes: Readonly<Record<string, MessageAttributeValue>>;
+  readonly bytes: number;
+  /** Capped at SQS's 900 s. @default 0 */
+  readonly delaySeconds?: number;
+}
+
+/** What came of sending one message: its new id, or why it was not sent. */
+export type SendResult = { readonly messageId: string } | { readonly error: string };
+
+/**
+ * Send messages to one queue with SendMessageBatch, packed by count and size, a few calls at a time. Never throws.
+ *
+ * @returns one result per message, in order; a message SQS did not confirm counts as not sent
+ */
+export async function sendMessages(sqs: SQSClient, queueUrl: string, messages: readonly OutgoingMessage[]): Promise<SendResult[]> {
+  const results = new Array<SendResult>(messages.length);
+  const indexed = messages.map((message, index) => ({ message, index, bytes: message.bytes }));
+  await mapConcurrently(packBatches(indexed), SQS_CONCURRENCY, async (batch) => {
+    try {
+      const output = await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: batch.map(({ message }, id) => ({
+            Id: String(id),
+            MessageBody: message.body,
+            MessageAttributes: { ...message.attributes },
+            ...(message.delaySeconds ? { DelaySeconds: Math.min(MAX_SQS_DELAY_SECONDS, Math.max(0, Math.floor(message.delaySeconds))) } : {}),
+          })),
+        }),
+      );
+      for (const sent of output.Successful ?? []) results[batch[Number(sent.Id)]!.index] = { messageId: sent.MessageId ?? '' };
+      for (const failed of output.Failed ?? []) results[batch[Number(failed.Id)]!.index] = { error: `${failed.Code ?? 'Failed'}: ${failed.Message ?? ''}` };
+    } catch (error) {
+      for (const { index } of batch) results[index] = { error: `${(error as Error).name}: ${(error as Error).message}` };
+    }
+  });
+  for (let index = 0; index < results.length; index++) results[index] ??= { error: 'not confirmed by SendMessageBatch' };
+  return results;
+}
+
+/** A Lambda event's message attribute as the SDK sends it. */
+export function messageAttribute(value: SQSMessageAttribute): MessageAttributeValue {
+  return {
+    DataType: value.dataType,
+    ...(value.stringValue !== undefined ? { StringValue: value.stringValue } : {}),
+    ...(value.binaryValue !== undefined ? { BinaryValue: Buffer.from(value.binaryValue, 'base64') } : {}),
+  };
+}
 
 /** A record to move to the dead-letter queue, with its reason. */
 export interface DeadLetter {
@@ -34,7 +90,7 @@ const SHORTEST_ERROR_MESSAGE = '…';
 const STRING = 'String';
 
 /** A dead-letter queue entry as sent: the body unchanged, the attributes that fit, and its size as SQS counts it. */
-export interface DeadLetterEntry {
+export interface DeadLetterEntry extends OutgoingMessage {
   readonly letter: DeadLetter;
   readonly attributes: Record<string, MessageAttributeValue>;
   /** Over `MAX_SQS_MESSAGE_BYTES` only when the body leaves no room for the three reason attributes. */
@@ -48,26 +104,12 @@ export interface DeadLetterEntry {
  * @returns the records that could NOT be dead-lettered, by message id, with the reason (the caller reports them as failures)
  */
 export async function sendToDeadLetterQueue(sqs: SQSClient, queueUrl: string, letters: readonly DeadLetter[]): Promise<Map<string, string>> {
+  const entries = letters.map((letter) => deadLetterEntry(letter));
+  const results = await sendMessages(sqs, queueUrl, entries);
   const failed = new Map<string, string>();
-  for (const batch of packBatches(letters.map((letter) => deadLetterEntry(letter)))) {
-    try {
-      const output = await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: batch.map((entry, index) => ({
-            Id: String(index),
-            MessageBody: entry.letter.record.body,
-            MessageAttributes: entry.attributes,
-          })),
-        }),
-      );
-      for (const entry of output.Failed ?? []) {
-        failed.set(batch[Number(entry.Id)]!.letter.record.messageId, `${entry.Code ?? 'Failed'}: ${entry.Message ?? ''}`);
-      }
-    } catch (error) {
-      for (const entry of batch) failed.set(entry.letter.record.messageId, `${(error as Error).name}: ${(error as Error).message}`);
-    }
-  }
+  results.forEach((result, index) => {
+    if ('error' in result) failed.set(entries[index]!.letter.record.messageId, result.error);
+  });
   return failed;
 }
 
@@ -129,7 +171,7 @@ export function deadLetterEntry(letter: DeadLetter, limit: number = MAX_SQS_MESS
     [DEAD_LETTER_ATTRIBUTES.sourceMessageId]: sourceMessageId,
   };
   for (const [name, value] of copied) if (!dropped.has(name)) attributes[name] = value;
-  return { letter, attributes, bytes };
+  return { letter, body: letter.record.body, attributes, bytes };
 }
 
 /** The record's own attributes, as many as fit beside the three reason attributes, each with its size. */
@@ -139,11 +181,7 @@ function copiedAttributes(messageAttributes: SQSMessageAttributes | undefined): 
   for (const [name, value] of Object.entries(messageAttributes ?? {})) {
     if (reserved.size + copied.length >= MAX_SQS_MESSAGE_ATTRIBUTES) break;
     if (reserved.has(name)) continue;
-    const attribute: MessageAttributeValue = {
-      DataType: value.dataType,
-      ...(value.stringValue !== undefined ? { StringValue: value.stringValue } : {}),
-      ...(value.binaryValue !== undefined ? { BinaryValue: Buffer.from(value.binaryValue, 'base64') } : {}),
-    };
+    const attribute = messageAttribute(value);
     copied.push([name, attribute, attributeBytes(name, attribute)]);
   }
   return copied;
@@ -183,9 +221,9 @@ function cutBeforeLowSurrogate(text: string, end: number): string {
  * Group entries into SendMessageBatch calls: at most 10 entries and `limit` bytes (the sum of their sizes as SQS
  * counts them) each. An entry over the limit goes alone, so that its refusal fails no other.
  */
-export function packBatches(entries: readonly DeadLetterEntry[], limit: number = MAX_SQS_MESSAGE_BYTES): DeadLetterEntry[][] {
-  const batches: DeadLetterEntry[][] = [];
-  let current: DeadLetterEntry[] = [];
+export function packBatches<T extends { readonly bytes: number }>(entries: readonly T[], limit: number = MAX_SQS_MESSAGE_BYTES): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
   let bytes = 0;
   for (const entry of entries) {
     if (current.length > 0 && (current.length >= MAX_SQS_BATCH_ENTRIES || bytes + entry.bytes > limit)) {

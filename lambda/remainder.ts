@@ -1,10 +1,9 @@
-import { SendMessageBatchCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { mapConcurrently } from './concurrency.ts';
-import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS, MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from './limits.ts';
+import { MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from './limits.ts';
 import type { InvalidationMessage } from './message.ts';
 import { isWildcard } from './paths.ts';
-import { DEAD_LETTER_ATTRIBUTES, sqsMessageBytes } from './queue.ts';
+import { DEAD_LETTER_ATTRIBUTES, messageAttribute, sendMessages, sqsMessageBytes, type SendResult } from './queue.ts';
 import type { PathsByDistribution } from './request.ts';
 
 /**
@@ -16,9 +15,6 @@ import type { PathsByDistribution } from './request.ts';
 
 /** The message attribute naming the message a remainder was cut from. */
 export const REMAINDER_OF_ATTRIBUTE = 'RemainderOf';
-
-/** Concurrent SendMessageBatch calls. */
-const CONCURRENCY = 5;
 
 /** The paths that created invalidations cover, per distribution. */
 export class Coverage {
@@ -95,77 +91,24 @@ export function remainderAttributes(record: SQSRecord): Record<string, MessageAt
   for (const [name, value] of Object.entries((record.messageAttributes ?? {}) as SQSMessageAttributes)) {
     if (Object.keys(attributes).length >= MAX_SQS_MESSAGE_ATTRIBUTES) break;
     if (skipped.has(name)) continue;
-    attributes[name] = {
-      DataType: value.dataType,
-      ...(value.stringValue !== undefined ? { StringValue: value.stringValue } : {}),
-      ...(value.binaryValue !== undefined ? { BinaryValue: Buffer.from(value.binaryValue, 'base64') } : {}),
-    };
+    attributes[name] = messageAttribute(value);
   }
   return attributes;
 }
 
-/** What came of sending one remainder: the new message's id, or why it was not sent. */
-export type RemainderResult = { readonly messageId: string } | { readonly error: string };
-
-interface Entry {
-  readonly index: number;
-  readonly remainder: Remainder;
-  readonly attributes: Record<string, MessageAttributeValue>;
-  readonly bytes: number;
-}
-
 /**
- * Send remainders to one queue with SendMessageBatch, a few calls at a time. Never throws.
+ * Send remainders to one queue. Never throws.
  *
- * @returns one result per remainder, in order
+ * @returns one result per remainder, in order: the new message's id, or why it was not sent
  */
-export async function sendRemainders(sqs: SQSClient, queueUrl: string, remainders: readonly Remainder[]): Promise<RemainderResult[]> {
-  const results = new Array<RemainderResult>(remainders.length);
-  const entries: Entry[] = [];
-  remainders.forEach((remainder, index) => {
+export async function sendRemainders(sqs: SQSClient, queueUrl: string, remainders: readonly Remainder[]): Promise<SendResult[]> {
+  const messages = remainders.map((remainder) => {
     const attributes = remainderAttributes(remainder.record);
-    const bytes = sqsMessageBytes(remainder.body, attributes);
-    if (bytes > MAX_SQS_MESSAGE_BYTES) results[index] = { error: `the remainder is ${bytes} bytes; SQS allows ${MAX_SQS_MESSAGE_BYTES}` };
-    else entries.push({ index, remainder, attributes, bytes });
+    return { body: remainder.body, attributes, bytes: sqsMessageBytes(remainder.body, attributes), delaySeconds: remainder.delaySeconds };
   });
-  await mapConcurrently(packBatches(entries), CONCURRENCY, async (batch) => {
-    try {
-      const output = await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: batch.map((entry, id) => ({
-            Id: String(id),
-            MessageBody: entry.remainder.body,
-            DelaySeconds: Math.min(MAX_SQS_DELAY_SECONDS, Math.max(0, Math.floor(entry.remainder.delaySeconds))),
-            MessageAttributes: entry.attributes,
-          })),
-        }),
-      );
-      for (const sent of output.Successful ?? []) results[batch[Number(sent.Id)]!.index] = { messageId: sent.MessageId ?? '' };
-      for (const failed of output.Failed ?? []) results[batch[Number(failed.Id)]!.index] = { error: `${failed.Code ?? 'Failed'}: ${failed.Message ?? ''}` };
-    } catch (error) {
-      for (const entry of batch) results[entry.index] = { error: `${(error as Error).name}: ${(error as Error).message}` };
-    }
-  });
-  // An entry SQS did not mention was not confirmed: treat it as not sent.
-  for (let index = 0; index < results.length; index++) results[index] ??= { error: 'not confirmed by SendMessageBatch' };
+  const fitting = messages.flatMap((message, index) => (message.bytes <= MAX_SQS_MESSAGE_BYTES ? [index] : []));
+  const sent = await sendMessages(sqs, queueUrl, fitting.map((index) => messages[index]!));
+  const results: SendResult[] = messages.map((message) => ({ error: `the remainder is ${message.bytes} bytes; SQS allows ${MAX_SQS_MESSAGE_BYTES}` }));
+  fitting.forEach((index, position) => (results[index] = sent[position]!));
   return results;
-}
-
-/** SendMessageBatch calls of at most 10 entries and 1 MiB in all. */
-function packBatches(entries: readonly Entry[]): Entry[][] {
-  const batches: Entry[][] = [];
-  let current: Entry[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    if (current.length > 0 && (current.length >= MAX_SQS_BATCH_ENTRIES || bytes + entry.bytes > MAX_SQS_MESSAGE_BYTES)) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += entry.bytes;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
 }

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { awsErrorName } from '../../lambda/aws-errors.ts';
-import { DEAD_LETTER_ATTRIBUTES } from '../../lambda/queue.ts';
+import { DEAD_LETTER_ATTRIBUTES, packBatches } from '../../lambda/queue.ts';
 import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, integerFlag, parseCommandLine } from './args.ts';
 import { AwsCallError, EXIT_CODES, awsCall } from './errors.ts';
@@ -191,7 +191,7 @@ export async function moveMessages(
     // Whatever is still hidden when a send throws is made visible again.
     const pending = new Set(messages);
     try {
-      for (const batch of packBatches(originals)) {
+      for (const batch of packMessages(originals)) {
         const sent = await sendBatch(sqs, route.to, batch);
         for (const message of sent) {
           const source = sourceMessageId(message);
@@ -297,21 +297,11 @@ async function release(sqs: SQSClient, queueUrl: string, batch: readonly Message
     .catch(() => undefined);
 }
 
-/** Split received messages into SendMessageBatch calls under the batch size limit. */
-function packBatches(messages: readonly Message[]): Message[][] {
-  const batches: Message[][] = [];
-  let current: Message[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    const size = Buffer.byteLength(message.Body ?? '') + Buffer.byteLength(JSON.stringify(message.MessageAttributes ?? {}));
-    if (current.length > 0 && bytes + size > MAX_BATCH_BYTES) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(message);
-    bytes += size;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
+/** Split received messages into SendMessageBatch calls under the batch size limit (attributes estimated as JSON). */
+function packMessages(messages: readonly Message[]): Message[][] {
+  const sized = messages.map((message) => ({
+    message,
+    bytes: Buffer.byteLength(message.Body ?? '') + Buffer.byteLength(JSON.stringify(message.MessageAttributes ?? {})),
+  }));
+  return packBatches(sized, MAX_BATCH_BYTES).map((batch) => batch.map(({ message }) => message));
 }
