@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chunk } from '../../lambda/chunk.ts';
-import { MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
+import { MAX_PATH_CHARACTERS_PER_INVALIDATION, MAX_PATH_LENGTH, MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
 
 const defaults = { maxPathsPerInvalidation: MAX_PATHS_PER_INVALIDATION, maxWildcardsPerInvalidation: MAX_WILDCARDS_IN_PROGRESS };
 
@@ -71,6 +71,33 @@ describe('chunk', () => {
   ])('respects %s', (_name, limits, requested, expected) => {
     // Act
     const chunks = chunk(requested, limits);
+
+    // Assess
+    expect(chunks).toStrictEqual(expected);
+  });
+
+  it('splits 3,000 paths of 4,000 characters by their total length, not only their count', () => {
+    // Prepare
+    const long = Array.from({ length: 3000 }, (_, index) => `/${String(index).padStart(4, '0')}${'x'.repeat(MAX_PATH_LENGTH - 5)}`);
+
+    // Act
+    const chunks = chunk(long, defaults);
+
+    // Assess: 262 paths of 4,000 characters fit in 1 MiB
+    const perRequest = Math.floor(MAX_PATH_CHARACTERS_PER_INVALIDATION / MAX_PATH_LENGTH);
+    expect(perRequest).toBe(262);
+    expect(chunks.map((request) => request.length)).toStrictEqual([...Array<number>(11).fill(perRequest), 3000 - 11 * perRequest]);
+    expect(chunks.flat()).toStrictEqual(long);
+    for (const request of chunks) expect(request.reduce((sum, path) => sum + path.length, 0)).toBeLessThanOrEqual(MAX_PATH_CHARACTERS_PER_INVALIDATION);
+  });
+
+  it.each([
+    ['fills a request up to the cap exactly', 6, ['/a', '/b', '/c', '/d'], [['/a', '/b', '/c'], ['/d']]],
+    ['starts a new request for a path that would pass it', 5, ['/a', '/bb', '/c'], [['/a', '/bb'], ['/c']]],
+    ['sends a path longer than the cap alone', 3, ['/a', '/long', '/b'], [['/a'], ['/long'], ['/b']]],
+  ])('caps the characters per request: %s', (_name, maxPathCharactersPerInvalidation, requested, expected) => {
+    // Act
+    const chunks = chunk(requested, { ...defaults, maxPathCharactersPerInvalidation });
 
     // Assess
     expect(chunks).toStrictEqual(expected);

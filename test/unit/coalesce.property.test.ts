@@ -42,7 +42,19 @@ const messagesArb: fc.Arbitrary<GeneratedMessage[]> = fc
 const limitsArb: fc.Arbitrary<InvalidationLimits> = fc.oneof(
   fc.record({ maxPathsPerInvalidation: fc.integer({ min: 1, max: 6 }), maxWildcardsPerInvalidation: fc.integer({ min: 1, max: 3 }) }),
   fc.constant({ maxPathsPerInvalidation: 3000, maxWildcardsPerInvalidation: 15 }),
+  // A small cap on the characters per request, so that it, not the count, splits.
+  fc.record({
+    maxPathsPerInvalidation: fc.constant(3000),
+    maxWildcardsPerInvalidation: fc.constant(15),
+    maxPathCharactersPerInvalidation: fc.integer({ min: 1, max: 60 }),
+  }),
 );
+
+/** A request within the character cap: its paths' lengths sum to at most it, or it is a single longer path. */
+function withinCharacterCap(request: readonly string[], limits: InvalidationLimits): boolean {
+  const cap = limits.maxPathCharactersPerInvalidation;
+  return cap === undefined || request.length === 1 || request.reduce((sum, path) => sum + path.length, 0) <= cap;
+}
 
 function accepted(message: GeneratedMessage): AcceptedMessage {
   const paths = new Map<string, Set<string>>();
@@ -147,6 +159,7 @@ describe('chunk (property)', () => {
           expect(request.length).toBeGreaterThan(0);
           expect(request.length).toBeLessThanOrEqual(limits.maxPathsPerInvalidation);
           expect(request.filter(isWildcard).length).toBeLessThanOrEqual(limits.maxWildcardsPerInvalidation);
+          expect(withinCharacterCap(request, limits)).toBe(true);
         }
       }),
       { numRuns: 300 },
@@ -187,6 +200,7 @@ describe('planInvalidations (property)', () => {
           expect(request.paths.length).toBeGreaterThan(0);
           expect(request.paths.length).toBeLessThanOrEqual(limits.maxPathsPerInvalidation);
           expect(request.paths.filter(isWildcard).length).toBeLessThanOrEqual(limits.maxWildcardsPerInvalidation);
+          expect(withinCharacterCap(request.paths, limits)).toBe(true);
         }
       }),
       { numRuns: 300 },

@@ -47,6 +47,8 @@ const optionsArb: fc.Arbitrary<PlanOptions> = fc.record(
     maxPathsPerInvalidation: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constant(3000)),
     maxWildcardsPerInvalidation: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.constant(15)),
     wildcardCollapse: fc.record({ minPathsPerDirectory: fc.integer({ min: 2, max: 4 }) }),
+    // Small enough to split requests by their paths' length.
+    maxPathCharactersPerInvalidation: fc.integer({ min: 1, max: 30 }),
   },
   { requiredKeys: ['maxPathsPerInvalidation', 'maxWildcardsPerInvalidation'] },
 );
