@@ -15,6 +15,7 @@ import {
   redactCredentials,
 } from './errors.ts';
 import { InProgressBudget } from './in-progress-budget.ts';
+import { isContentRefusal, isolateContentRefusals, needsIsolation, RefundingBudget, type Submitted } from './isolate.ts';
 import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS } from './limits.ts';
 import { parseMessageBody } from './message.ts';
 import { METRICS, type MetricName } from './metrics.ts';
@@ -71,12 +72,9 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   observer.count(METRICS.invalidMessages, deadLetters.length);
   observer.count(METRICS.pathsRequested, pathsRequested);
 
-  const requests = planInvalidations(accepted, settings.config);
-  const budget = new InProgressBudget();
-  const outcomes: InvalidationOutcome[] = [];
-  for (const request of requests) outcomes.push(await submit(request, budget, deps));
-  const failures = failedMessages(requests, outcomes, observer);
-  const { createdFor, coverage } = progressOf(requests, outcomes, failures);
+  const submitted = await submitAll(planInvalidations(accepted, settings.config), accepted, deps);
+  const failures = failedMessages(submitted, observer);
+  const { createdFor, coverage } = progressOf(submitted, failures);
 
   // Only failures need records by id: no map of the whole batch when every request succeeded.
   const recordsById = new Map(failures.size === 0 ? [] : records.map((record) => [record.messageId, record]));
@@ -125,12 +123,59 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
+/**
+ * Send the planned requests in order, then isolate those CloudFront refused for their content (see isolate.ts): the
+ * same deadline and in-progress budget apply to every request.
+ *
+ * @returns every request sent or deferred, and its outcome; a request isolated is replaced by its isolation's
+ */
+async function submitAll(requests: readonly InvalidationRequest[], accepted: readonly AcceptedMessage[], deps: PipelineDependencies): Promise<Submitted[]> {
+  const budget = new RefundingBudget(new InProgressBudget());
+  const send = async (request: InvalidationRequest): Promise<InvalidationOutcome> => {
+    const outcome = await submit(request, budget, deps);
+    // CloudFront created nothing: what the request reserved is free for the requests isolating it.
+    if (isContentRefusal(outcome)) budget.refund(request.distributionId, request.paths);
+    return outcome;
+  };
+  const submitted: Submitted[] = [];
+  for (const request of requests) submitted.push({ request, outcome: await send(request) });
+  const refused = submitted.filter(needsIsolation);
+  if (refused.length === 0) return submitted;
+
+  // Those refused requests count as the failures they were; their isolation's requests are counted as they end.
+  deps.observer.count(METRICS.permanentFailures, refused.length);
+  for (const { request, outcome } of refused) {
+    deps.observer.warn('request refused for its content; isolating the messages at fault', {
+      distributionId: request.distributionId,
+      paths: request.paths.length,
+      messages: request.messageIds.length,
+      errorCode: (outcome as FailedOutcome).code,
+    });
+  }
+  return isolateContentRefusals(submitted, { messages: acceptedById(accepted), limits: deps.settings.config, send });
+}
+
+/** The accepted messages by id; a batch holding one id twice (not seen from SQS) gets the paths of both. */
+function acceptedById(accepted: readonly AcceptedMessage[]): Map<string, AcceptedMessage> {
+  const byId = new Map<string, AcceptedMessage>();
+  for (const message of accepted) {
+    const known = byId.get(message.messageId);
+    if (known === undefined) {
+      byId.set(message.messageId, message);
+      continue;
+    }
+    const paths = new Map([...known.paths].map(([distributionId, set]) => [distributionId, new Set(set)]));
+    for (const [distributionId, set] of message.paths) paths.set(distributionId, new Set([...(paths.get(distributionId) ?? []), ...set]));
+    byId.set(message.messageId, { messageId: message.messageId, paths });
+  }
+  return byId;
+}
+
 /** Each message that contributed to a failed request, with its failure: a permanent one outweighs a transient one. */
-function failedMessages(requests: readonly InvalidationRequest[], outcomes: readonly InvalidationOutcome[], observer: PipelineObserver) {
+function failedMessages(submitted: readonly Submitted[], observer: PipelineObserver) {
   const failures = new Map<string, FailedOutcome>();
   const failedRequests = { transient: 0, permanent: 0 };
-  requests.forEach((request, index) => {
-    const outcome = outcomes[index]!;
+  submitted.forEach(({ request, outcome }) => {
     if (outcome.kind === 'created') return;
     failedRequests[outcome.kind]++;
     for (const id of request.messageIds) {
@@ -147,12 +192,11 @@ function failedMessages(requests: readonly InvalidationRequest[], outcomes: read
  * The progress of the failed messages: the invalidations created for each (absent: none), and what the created
  * ones cover. Nothing to look up when every request succeeded.
  */
-function progressOf(requests: readonly InvalidationRequest[], outcomes: readonly InvalidationOutcome[], failures: ReadonlyMap<string, FailedOutcome>) {
+function progressOf(submitted: readonly Submitted[], failures: ReadonlyMap<string, FailedOutcome>) {
   const createdFor = new Map<string, string[]>();
   const coverage = new Coverage();
   if (failures.size === 0) return { createdFor, coverage };
-  requests.forEach((request, index) => {
-    const outcome = outcomes[index]!;
+  submitted.forEach(({ request, outcome }) => {
     if (outcome.kind !== 'created') return;
     coverage.add(request.distributionId, request.paths);
     for (const id of request.messageIds) {
@@ -192,7 +236,7 @@ function readRecords(records: readonly SQSRecord[], deps: PipelineDependencies) 
 }
 
 /** Send one request, unless the invocation is too near its end or the distribution's budget is spent. */
-async function submit(request: InvalidationRequest, budget: InProgressBudget, deps: PipelineDependencies): Promise<InvalidationOutcome> {
+async function submit(request: InvalidationRequest, budget: RefundingBudget, deps: PipelineDependencies): Promise<InvalidationOutcome> {
   const { observer } = deps;
   const fields = { distributionId: request.distributionId, paths: request.paths.length, messages: request.messageIds.length };
   const remaining = deps.remainingTimeMs?.();

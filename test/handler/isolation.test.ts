@@ -1,0 +1,208 @@
+import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEADLINE_MARGIN_MS } from '../../lambda/defaults.ts';
+import { InProgressBudget } from '../../lambda/in-progress-budget.ts';
+import { MAX_ISOLATION_REQUESTS, RefundingBudget } from '../../lambda/isolate.ts';
+import { sqsEvent, sqsRecord } from '../helpers/factories.ts';
+import { DEAD_LETTER_QUEUE_URL, handlerHarness, lambdaContext } from '../helpers/handler-harness.ts';
+
+/**
+ * Isolation: a request CloudFront refuses for its content (InvalidArgument, BatchTooLarge, InconsistentQuantities)
+ * with several contributing messages is bisected by message, so only the messages whose own request is refused are
+ * dead-lettered.
+ */
+
+const WWW = 'EDFDVBD6EXAMPLE';
+const CONFIG = { distributions: [{ id: WWW, hostnames: ['www.example.com'] }] };
+
+function awsError(name: string, message: string, status: number) {
+  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
+}
+
+/** The harness, with CloudFront refusing (InvalidArgument, or `code`) every request that holds one of `refused`. */
+function refusing(refused: readonly string[], code = 'InvalidArgument') {
+  const harness = handlerHarness(CONFIG);
+  let created = 0;
+  harness.cloudfrontMock.on(CreateInvalidationCommand).callsFake(async (input: { InvalidationBatch: { Paths: { Items: string[] } } }) => {
+    if (input.InvalidationBatch.Paths.Items.some((path) => refused.includes(path))) throw awsError(code, 'Your request contains one or more invalid invalidation paths.', 400);
+    return { Invalidation: { Id: `I${++created}`, Status: 'InProgress', CreateTime: new Date(), InvalidationBatch: undefined } };
+  });
+  return harness;
+}
+
+const message = (messageId: string, paths: readonly string[], receiveCount = 1) =>
+  sqsRecord({ messageId, body: JSON.stringify({ distributionId: WWW, paths }), receiveCount });
+
+function sentItems(cloudfrontMock: ReturnType<typeof handlerHarness>['cloudfrontMock']): string[][] {
+  return cloudfrontMock.commandCalls(CreateInvalidationCommand).map((call) => call.args[0].input.InvalidationBatch!.Paths!.Items!);
+}
+
+function deadLetters(sqsMock: ReturnType<typeof handlerHarness>['sqsMock']): SendMessageBatchRequestEntry[] {
+  return sqsMock
+    .commandCalls(SendMessageBatchCommand)
+    .filter((call) => call.args[0].input.QueueUrl === DEAD_LETTER_QUEUE_URL)
+    .flatMap((call) => call.args[0].input.Entries ?? []);
+}
+
+const failedIds = (response: { batchItemFailures: Array<{ itemIdentifier: string }> }) => response.batchItemFailures.map((item) => item.itemIdentifier).sort();
+
+describe('isolating a request refused for its content', () => {
+  // Powertools writes warnings to stderr: keep the test output quiet.
+  beforeEach(() => {
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it.each(['InvalidArgument', 'BatchTooLarge', 'InconsistentQuantities'])(
+    'dead-letters only the message whose own request CloudFront refuses (%s); the others are created and acknowledged',
+    async (code) => {
+      // Prepare: three messages, one request; CloudFront refuses any request holding /bad
+      const { invoke, cloudfrontMock, sqsMock } = refusing(['/bad'], code);
+      const bad = message('m2', ['/bad']);
+
+      // Act
+      const response = await invoke(sqsEvent(message('m1', ['/a']), bad, message('m3', ['/c'])));
+
+      // Assess: the whole, then halves of the contributors (m1 m2 | m3), then m1 | m2
+      expect(sentItems(cloudfrontMock)).toStrictEqual([['/a', '/bad', '/c'], ['/a', '/bad'], ['/c'], ['/a'], ['/bad']]);
+      expect(response).toStrictEqual({ batchItemFailures: [] });
+      expect(sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand)).toHaveLength(0);
+      const letters = deadLetters(sqsMock);
+      expect(letters).toHaveLength(1);
+      expect(letters[0]!.MessageBody).toBe(bad.body);
+      expect(letters[0]!.MessageAttributes!.ErrorCode!.StringValue).toBe(code);
+      expect(letters[0]!.MessageAttributes!.ErrorMessage!.StringValue).toBe(`CloudFront ${code}: Your request contains one or more invalid invalidation paths.`);
+    },
+  );
+
+  it("resubmits each message's own paths, not the paths another message's wildcard covered", async () => {
+    // Prepare: /x/* (m1) covers m2's /x/a in the coalesced request; m2 also asks for /bad
+    const { invoke, cloudfrontMock, sqsMock } = refusing(['/bad']);
+
+    // Act
+    const response = await invoke(sqsEvent(message('m1', ['/x/*']), message('m2', ['/bad', '/x/a'])));
+
+    // Assess
+    expect(sentItems(cloudfrontMock)).toStrictEqual([['/bad', '/x/*'], ['/x/*'], ['/bad', '/x/a']]);
+    expect(response).toStrictEqual({ batchItemFailures: [] });
+    expect(deadLetters(sqsMock).map((entry) => entry.MessageAttributes!.SourceMessageId!.StringValue)).toStrictEqual(['m2']);
+  });
+
+  it('dead-letters every contributor at once after NoSuchDistribution, without isolating', async () => {
+    // Prepare
+    const { invoke, cloudfrontMock, sqsMock } = refusing(['/bad'], 'NoSuchDistribution');
+
+    // Act
+    const response = await invoke(sqsEvent(message('m1', ['/a']), message('m2', ['/bad']), message('m3', ['/c'])));
+
+    // Assess
+    expect(sentItems(cloudfrontMock)).toStrictEqual([['/a', '/bad', '/c']]);
+    expect(response).toStrictEqual({ batchItemFailures: [] });
+    const letters = deadLetters(sqsMock);
+    expect(letters.map((entry) => entry.MessageAttributes!.SourceMessageId!.StringValue).sort()).toStrictEqual(['m1', 'm2', 'm3']);
+    expect(new Set(letters.map((entry) => entry.MessageAttributes!.ErrorCode!.StringValue))).toStrictEqual(new Set(['NoSuchDistribution']));
+  });
+
+  it(`sends at most ${MAX_ISOLATION_REQUESTS} isolation requests per invocation; the messages not isolated are retried`, async () => {
+    // Prepare: 40 messages, every one of them refused
+    const paths = Array.from({ length: 40 }, (_, index) => `/p${String(index).padStart(2, '0')}`);
+    const { invoke, cloudfrontMock, sqsMock } = refusing(paths);
+
+    // Act
+    const response = await invoke(sqsEvent(...paths.map((path, index) => message(`m${String(index).padStart(2, '0')}`, [path]))));
+
+    // Assess: the whole, then the cap; the messages isolated to themselves are dead-lettered, the rest retried
+    expect(cloudfrontMock.commandCalls(CreateInvalidationCommand)).toHaveLength(1 + MAX_ISOLATION_REQUESTS);
+    const letters = deadLetters(sqsMock);
+    expect(letters.length).toBeGreaterThan(0);
+    expect(new Set(letters.map((entry) => entry.MessageAttributes!.ErrorCode!.StringValue))).toStrictEqual(new Set(['InvalidArgument']));
+    const dead = letters.map((entry) => entry.MessageAttributes!.SourceMessageId!.StringValue!);
+    const retried = failedIds(response);
+    expect(retried.length).toBeGreaterThan(0);
+    expect([...dead, ...retried].sort()).toStrictEqual(paths.map((_, index) => `m${String(index).padStart(2, '0')}`));
+    const visibility = sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand).flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(visibility).toHaveLength(retried.length);
+  });
+
+  it('names the cap when a message not isolated runs out of receives', async () => {
+    // Prepare: on the last receive, 40 messages all refused
+    const paths = Array.from({ length: 40 }, (_, index) => `/p${String(index).padStart(2, '0')}`);
+    const { invoke, sqsMock } = refusing(paths);
+
+    // Act
+    const response = await invoke(sqsEvent(...paths.map((path, index) => message(`m${String(index).padStart(2, '0')}`, [path], 5))));
+
+    // Assess
+    expect(response).toStrictEqual({ batchItemFailures: [] });
+    const exhausted = deadLetters(sqsMock).filter((entry) => entry.MessageAttributes!.ErrorCode!.StringValue === 'RetriesExhausted');
+    expect(exhausted.length).toBeGreaterThan(0);
+    expect(exhausted[0]!.MessageAttributes!.ErrorMessage!.StringValue).toMatch(
+      new RegExp(`^CloudFront InvalidArgument on receive 5 of 5: not isolated: the limit of ${MAX_ISOLATION_REQUESTS} isolation requests`),
+    );
+  });
+
+  it('retries, not dead-letters, a message whose isolation request the in-progress budget defers', async () => {
+    // Prepare: 3,000 file paths fill the budget; then [/x/*] (m1 and m2, whose /x/y it covers) is refused. m1's own
+    // [/x/*] reuses what the refused request reserved; m2's own file path /x/y does not fit.
+    const { invoke, cloudfrontMock, sqsMock } = refusing(['/x/*']);
+    const big = Array.from({ length: 3000 }, (_, index) => `/a/${String(index).padStart(4, '0')}`);
+
+    // Act
+    const response = await invoke(sqsEvent(message('big', big), message('m1', ['/x/*']), message('m2', ['/x/y'])));
+
+    // Assess
+    expect(sentItems(cloudfrontMock).slice(1)).toStrictEqual([['/x/*'], ['/x/*']]);
+    expect(failedIds(response)).toStrictEqual(['m2']);
+    expect(deadLetters(sqsMock).map((entry) => entry.MessageAttributes!.SourceMessageId!.StringValue)).toStrictEqual(['m1']);
+  });
+
+  it('retries, not dead-letters, the messages whose isolation requests the deadline stops', async () => {
+    // Prepare: the invocation reaches the deadline margin during the first request
+    const { invoke, cloudfrontMock, sqsMock } = refusing(['/bad']);
+    const context = lambdaContext({
+      getRemainingTimeInMillis: () => (cloudfrontMock.commandCalls(CreateInvalidationCommand).length === 0 ? 60_000 : DEADLINE_MARGIN_MS - 1),
+    });
+
+    // Act
+    const response = await invoke(sqsEvent(message('m1', ['/a']), message('m2', ['/bad']), message('m3', ['/c'])), context);
+
+    // Assess
+    expect(cloudfrontMock.commandCalls(CreateInvalidationCommand)).toHaveLength(1);
+    expect(failedIds(response)).toStrictEqual(['m1', 'm2', 'm3']);
+    expect(deadLetters(sqsMock)).toHaveLength(0);
+  });
+});
+
+describe('RefundingBudget', () => {
+  it('gives back what a refused request reserved, and no more', () => {
+    // Prepare
+    const budget = new RefundingBudget(new InProgressBudget());
+    const files = Array.from({ length: 3000 }, (_, index) => `/f${index}`);
+    expect(budget.reserve('E1', files)).toBeUndefined();
+
+    // Act
+    budget.refund('E1', files.slice(0, 10));
+
+    // Assess
+    expect(budget.reserve('E1', files.slice(0, 10))).toBeUndefined();
+    expect(budget.reserve('E1', ['/one-more'])).toMatch(/^deferred: 3000 file paths/);
+    expect(budget.reserve('E2', ['/other'])).toBeUndefined();
+  });
+
+  it('does not spend a refund on a request it defers', () => {
+    // Prepare: wildcards spent, one file path refunded
+    const budget = new RefundingBudget(new InProgressBudget());
+    expect(budget.reserve('E1', Array.from({ length: 15 }, (_, index) => `/w${index}*`))).toBeUndefined();
+    budget.refund('E1', ['/f']);
+
+    // Act
+    const deferred = budget.reserve('E1', ['/f', '/w*']);
+
+    // Assess
+    expect(deferred).toMatch(/^deferred/);
+    expect(budget.reserve('E1', ['/g'])).toBeUndefined();
+  });
+});
