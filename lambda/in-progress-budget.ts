@@ -8,7 +8,8 @@ import { isWildcard } from './paths.ts';
  * Invalidations of earlier invocations are unknown here; CloudFront's refusal still covers those.
  *
  * Files and wildcards count apart, as CloudFront counts them (3,000 files, 15 wildcard paths). Every request
- * sent counts, whatever its outcome: a request that timed out may have been created.
+ * sent counts, whatever its outcome (a request that timed out may have been created), except one CloudFront
+ * refused for its content: it created nothing, and its paths are released for the requests that resend them.
  */
 export class InProgressBudget {
   readonly #sent = new Map<string, { files: number; wildcards: number }>();
@@ -34,5 +35,17 @@ export class InProgressBudget {
     }
     this.#sent.set(distributionId, { files: sent.files + files, wildcards: sent.wildcards + wildcards });
     return undefined;
+  }
+
+  /** Give back what a request reserved, when CloudFront refused it for its content and so created nothing. */
+  public release(distributionId: string, paths: readonly string[]): void {
+    const sent = this.#sent.get(distributionId);
+    if (sent === undefined) return;
+    let wildcards = 0;
+    for (const path of paths) if (isWildcard(path)) wildcards++;
+    this.#sent.set(distributionId, {
+      files: Math.max(0, sent.files - (paths.length - wildcards)),
+      wildcards: Math.max(0, sent.wildcards - wildcards),
+    });
   }
 }

@@ -1,6 +1,4 @@
 import type { InvalidationOutcome } from './cloudfront.ts';
-import type { InProgressBudget } from './in-progress-budget.ts';
-import { isWildcard } from './paths.ts';
 import { planInvalidations, type AcceptedMessage, type InvalidationRequest, type PlanOptions } from './plan.ts';
 import { Coverage } from './remainder.ts';
 
@@ -104,43 +102,4 @@ function halvesOf(request: InvalidationRequest, messages: ReadonlyMap<string, Ac
   };
   const middle = Math.ceil(messageIds.length / 2);
   return [messageIds.slice(0, middle), messageIds.slice(middle)].flatMap((half) => planInvalidations(half.map(own), limits));
-}
-
-/**
- * The in-progress budget, less what CloudFront refused for its content: such a request created nothing, so the paths
- * it reserved are given back to the isolation requests that resend them. Every other request sent still counts.
- */
-export class RefundingBudget {
-  readonly #budget: InProgressBudget;
-  readonly #refunds = new Map<string, { files: number; wildcards: number }>();
-
-  public constructor(budget: InProgressBudget) {
-    this.#budget = budget;
-  }
-
-  /** Give back the paths of a request refused for its content. */
-  public refund(distributionId: string, paths: readonly string[]): void {
-    const refund = this.#refunds.get(distributionId) ?? { files: 0, wildcards: 0 };
-    for (const path of paths) {
-      if (isWildcard(path)) refund.wildcards++;
-      else refund.files++;
-    }
-    this.#refunds.set(distributionId, refund);
-  }
-
-  /**
-   * As InProgressBudget.reserve, drawing on refunds first.
-   *
-   * @returns undefined when the request may be sent (and is now counted), else why not
-   */
-  public reserve(distributionId: string, paths: readonly string[]): string | undefined {
-    const refund = this.#refunds.get(distributionId) ?? { files: 0, wildcards: 0 };
-    let files = refund.files;
-    let wildcards = refund.wildcards;
-    // What the refunds do not cover goes to the budget.
-    const beyond = paths.filter((path) => (isWildcard(path) ? wildcards-- <= 0 : files-- <= 0));
-    const deferred = beyond.length === 0 ? undefined : this.#budget.reserve(distributionId, beyond);
-    if (deferred === undefined) this.#refunds.set(distributionId, { files: Math.max(0, files), wildcards: Math.max(0, wildcards) });
-    return deferred;
-  }
 }

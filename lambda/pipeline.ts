@@ -15,7 +15,7 @@ import {
   redactCredentials,
 } from './errors.ts';
 import { InProgressBudget } from './in-progress-budget.ts';
-import { isContentRefusal, isolateContentRefusals, needsIsolation, RefundingBudget, type Submitted } from './isolate.ts';
+import { isContentRefusal, isolateContentRefusals, needsIsolation, type Submitted } from './isolate.ts';
 import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS } from './limits.ts';
 import { parseMessageBody } from './message.ts';
 import { METRICS, type MetricName } from './metrics.ts';
@@ -130,11 +130,11 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
  * @returns every request sent or deferred, and its outcome; a request isolated is replaced by its isolation's
  */
 async function submitAll(requests: readonly InvalidationRequest[], accepted: readonly AcceptedMessage[], deps: PipelineDependencies): Promise<Submitted[]> {
-  const budget = new RefundingBudget(new InProgressBudget());
+  const budget = new InProgressBudget();
   const send = async (request: InvalidationRequest): Promise<InvalidationOutcome> => {
     const outcome = await submit(request, budget, deps);
     // CloudFront created nothing: what the request reserved is free for the requests isolating it.
-    if (isContentRefusal(outcome)) budget.refund(request.distributionId, request.paths);
+    if (isContentRefusal(outcome)) budget.release(request.distributionId, request.paths);
     return outcome;
   };
   const submitted: Submitted[] = [];
@@ -236,7 +236,7 @@ function readRecords(records: readonly SQSRecord[], deps: PipelineDependencies) 
 }
 
 /** Send one request, unless the invocation is too near its end or the distribution's budget is spent. */
-async function submit(request: InvalidationRequest, budget: RefundingBudget, deps: PipelineDependencies): Promise<InvalidationOutcome> {
+async function submit(request: InvalidationRequest, budget: InProgressBudget, deps: PipelineDependencies): Promise<InvalidationOutcome> {
   const { observer } = deps;
   const fields = { distributionId: request.distributionId, paths: request.paths.length, messages: request.messageIds.length };
   const remaining = deps.remainingTimeMs?.();

@@ -3,7 +3,7 @@ import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, type Send
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEADLINE_MARGIN_MS } from '../../lambda/defaults.ts';
 import { InProgressBudget } from '../../lambda/in-progress-budget.ts';
-import { MAX_ISOLATION_REQUESTS, RefundingBudget } from '../../lambda/isolate.ts';
+import { MAX_ISOLATION_REQUESTS } from '../../lambda/isolate.ts';
 import { sqsEvent, sqsRecord } from '../helpers/factories.ts';
 import { DEAD_LETTER_QUEUE_URL, handlerHarness, lambdaContext } from '../helpers/handler-harness.ts';
 
@@ -176,15 +176,15 @@ describe('isolating a request refused for its content', () => {
   });
 });
 
-describe('RefundingBudget', () => {
+describe('InProgressBudget.release', () => {
   it('gives back what a refused request reserved, and no more', () => {
     // Prepare
-    const budget = new RefundingBudget(new InProgressBudget());
+    const budget = new InProgressBudget();
     const files = Array.from({ length: 3000 }, (_, index) => `/f${index}`);
     expect(budget.reserve('E1', files)).toBeUndefined();
 
     // Act
-    budget.refund('E1', files.slice(0, 10));
+    budget.release('E1', files.slice(0, 10));
 
     // Assess
     expect(budget.reserve('E1', files.slice(0, 10))).toBeUndefined();
@@ -192,11 +192,11 @@ describe('RefundingBudget', () => {
     expect(budget.reserve('E2', ['/other'])).toBeUndefined();
   });
 
-  it('does not spend a refund on a request it defers', () => {
-    // Prepare: wildcards spent, one file path refunded
-    const budget = new RefundingBudget(new InProgressBudget());
+  it('does not release more than was reserved, and a deferred request takes nothing', () => {
+    // Prepare: wildcards spent, one file path released (never reserved: nothing to give back)
+    const budget = new InProgressBudget();
     expect(budget.reserve('E1', Array.from({ length: 15 }, (_, index) => `/w${index}*`))).toBeUndefined();
-    budget.refund('E1', ['/f']);
+    budget.release('E1', ['/f']);
 
     // Act
     const deferred = budget.reserve('E1', ['/f', '/w*']);
