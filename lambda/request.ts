@@ -7,14 +7,23 @@ import type { DistributionRouter } from './routing.ts';
 export type PathsByDistribution = Map<string, Set<string>>;
 
 /**
+ * parsePageUrl's results by URL, for one batch: a batch names the same URLs many times (`/`, the listings), so each
+ * is parsed once, and its hostname and path strings are shared by every message naming it. Only URLs that parsed
+ * are kept (a bad one throws every time, with the same error). parsePageUrl depends on nothing but the URL, so
+ * results never go stale; a fresh Map per batch only bounds the memory to the batch's own URLs.
+ */
+export type ParsedUrls = Map<string, { readonly hostname: string; readonly path: string }>;
+
+/**
  * Route and normalize every path and URL of a message.
  *
  * @example
  * resolvePaths({ urls: ['https://www.example.org/a?b=1'] }, router); // Map { 'EDFDVBD6EXAMPLE' => Set { '/a?b=1' } }
+ * @param parsedUrls - URLs already parsed in this batch, read and filled in; without it, every URL is parsed
  * @throws {InvalidMessageError} `UnknownDistribution`, `AmbiguousDistribution`, `UnknownHost`, `InvalidUrl` or
  * `InvalidPath`, naming the bad value
  */
-export function resolvePaths(message: InvalidationMessage, router: DistributionRouter): PathsByDistribution {
+export function resolvePaths(message: InvalidationMessage, router: DistributionRouter, parsedUrls?: ParsedUrls): PathsByDistribution {
   const byDistribution: PathsByDistribution = new Map();
   if (message.distributionId !== undefined && !router.distributionIds.has(message.distributionId)) {
     throw new InvalidMessageError(
@@ -33,7 +42,11 @@ export function resolvePaths(message: InvalidationMessage, router: DistributionR
   let hostname: string | undefined;
   let paths: Set<string> | undefined;
   for (const url of message.urls) {
-    const parsed = parsePageUrl(url);
+    let parsed = parsedUrls?.get(url);
+    if (parsed === undefined) {
+      parsed = parsePageUrl(url);
+      parsedUrls?.set(url, parsed);
+    }
     if (parsed.hostname !== hostname) {
       hostname = parsed.hostname;
       const distributionId = router.route(hostname);

@@ -1,0 +1,168 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseInvalidatorConfig } from '../../lambda/config.ts';
+import { InvalidMessageError } from '../../lambda/errors.ts';
+import { invalidationMessageSchema, parseCommonMessage, type InvalidationMessage } from '../../lambda/message.ts';
+import { resolvePaths, type ParsedUrls, type PathsByDistribution } from '../../lambda/request.ts';
+import { DistributionRouter } from '../../lambda/routing.ts';
+
+/**
+ * Differential tests of the handler's memos: resolvePaths with a batch's ParsedUrls against resolvePaths without
+ * one, a DistributionRouter that has routed before against a fresh one, and parseCommonMessage's no-copy return
+ * against zod. Each must give exactly the same result, or the same error, on any sequence of inputs.
+ */
+
+const CONFIG = parseInvalidatorConfig({
+  distributions: [
+    { id: 'EDFDVBD6EXAMPLE', hostnames: ['www.example.org', 'example.org'] },
+    { id: 'E2QWRUHEXAMPLE', hostnames: ['.example.net'] },
+    { id: 'E3OYTKTEXAMPLE', hostnames: ['shop.example.com'] },
+  ],
+});
+const WITH_DEFAULT = parseInvalidatorConfig({
+  distributions: [
+    { id: 'EDFDVBD6EXAMPLE', hostnames: ['www.example.org'] },
+    { id: 'E2QWRUHEXAMPLE', hostnames: ['*'] },
+  ],
+});
+
+const hostArb = fc.constantFrom(
+  'www.example.org',
+  'WWW.Example.org',
+  'example.org',
+  'news.example.net',
+  'example.net',
+  'a.b.example.net',
+  'xexample.net',
+  'shop.example.com',
+  'unknown.example.com',
+  '127.0.0.1',
+  '[::1]',
+  'xn--caf-dma.example.net',
+  'café.example.net',
+);
+const pathArb = fc.constantFrom('', '/', '/a', '/news/', '/a/../b', '/a b', '/caf%C3%A9', '/é', '/a?b=1', '/?', '/*', '/a*/b', '/a#frag', '/%zz', '/\t');
+const urlArb = fc.oneof(
+  { weight: 10, arbitrary: fc.tuple(fc.constantFrom('https://', 'http://', 'HTTPS://'), hostArb, fc.constantFrom('', ':8443', ':99999'), pathArb).map((parts) => parts.join('')) },
+  { weight: 1, arbitrary: fc.constantFrom('not a url', '/relative', 'ftp://www.example.org/', 'https://user:pw@www.example.org/', 'https://www.example.org/\ud83d', '') },
+);
+/** A batch's messages: few distinct URLs, so they repeat across messages as in real batches. */
+const batchArb = fc
+  .array(urlArb, { minLength: 1, maxLength: 12 })
+  .chain((pool) =>
+    fc.array(
+      fc.record(
+        {
+          urls: fc.array(fc.constantFrom(...pool), { minLength: 1, maxLength: 5 }),
+          paths: fc.array(pathArb, { minLength: 1, maxLength: 3 }),
+          distributionId: fc.constantFrom('EDFDVBD6EXAMPLE', 'E2QWRUHEXAMPLE', 'EUNKNOWN'),
+        },
+        { requiredKeys: ['urls'] },
+      ),
+      { minLength: 1, maxLength: 20 },
+    ),
+  );
+
+/** A result as plain data (distribution id -> paths in insertion order), or the error it threw. */
+function outcome(resolve: () => PathsByDistribution): unknown {
+  try {
+    return { paths: Object.fromEntries([...resolve()].map(([id, paths]) => [id, [...paths]])) };
+  } catch (error) {
+    const code = error instanceof InvalidMessageError ? error.code : undefined;
+    return { error: (error as Error).constructor.name, code, message: (error as Error).message };
+  }
+}
+
+describe('resolvePaths with a batch memo of parsed URLs (differential, against no memo)', () => {
+  it.each([
+    ['three distributions', CONFIG],
+    ['a default distribution', WITH_DEFAULT],
+  ])('gives every message of a batch the same paths, or the same error (%s)', (_name, config) => {
+    let hits = 0;
+    fc.assert(
+      fc.property(batchArb, (messages) => {
+        // Prepare
+        const parsedUrls: ParsedUrls = new Map();
+        const memoRouter = new DistributionRouter(config);
+
+        for (const message of messages) {
+          // Act
+          const before = parsedUrls.size;
+          const memoized = outcome(() => resolvePaths(message as InvalidationMessage, memoRouter, parsedUrls));
+          const fresh = outcome(() => resolvePaths(message as InvalidationMessage, new DistributionRouter(config)));
+          if (parsedUrls.size - before < new Set(message.urls).size) hits++;
+
+          // Assess
+          expect(memoized).toStrictEqual(fresh);
+        }
+      }),
+      { numRuns: 3_000 },
+    );
+    // Guard against a generator that never repeats a URL: the memo must be read, not only filled.
+    expect(hits).toBeGreaterThan(1_000);
+  });
+
+  it('keeps only URLs that parsed, each once', () => {
+    // Prepare
+    const parsedUrls: ParsedUrls = new Map();
+    const router = new DistributionRouter(CONFIG);
+    const urls = ['https://www.example.org/a', 'https://news.example.net/a', 'https://www.example.org/a', 'http://WWW.Example.org/b'];
+
+    // Act
+    resolvePaths({ urls }, router, parsedUrls);
+    const bad = outcome(() => resolvePaths({ urls: ['https://www.example.org/a', 'not a url'] }, router, parsedUrls));
+
+    // Assess
+    expect([...parsedUrls]).toStrictEqual([
+      ['https://www.example.org/a', { hostname: 'www.example.org', path: '/a' }],
+      ['https://news.example.net/a', { hostname: 'news.example.net', path: '/a' }],
+      ['http://WWW.Example.org/b', { hostname: 'www.example.org', path: '/b' }],
+    ]);
+    expect(bad).toMatchObject({ code: 'InvalidUrl' });
+  });
+});
+
+describe('DistributionRouter memo of routed hostnames (differential, against a fresh router)', () => {
+  it('routes any sequence of hostnames as a router that never routed before', () => {
+    const hostnames = fc.oneof(hostArb, fc.string({ maxLength: 12 }), fc.constantFrom('x'.repeat(253) + '.example.net', 'x'.repeat(254) + '.example.net'));
+    fc.assert(
+      fc.property(fc.array(hostnames, { maxLength: 40 }), fc.constantFrom(CONFIG, WITH_DEFAULT), (sequence, config) => {
+        // Prepare
+        const router = new DistributionRouter(config);
+
+        // Act, Assess
+        for (const hostname of sequence) expect(router.route(hostname)).toBe(new DistributionRouter(config).route(hostname));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('still routes correctly past the memo bound of 1,024 hostnames', () => {
+    // Prepare
+    const router = new DistributionRouter(CONFIG);
+    const reference = new DistributionRouter(CONFIG);
+    const hostnames = Array.from({ length: 3_000 }, (_, index) => (index % 3 === 0 ? `h${index}.example.net` : index % 3 === 1 ? 'WWW.EXAMPLE.ORG' : `h${index}.example.com`));
+
+    // Act, Assess
+    for (const hostname of [...hostnames, ...hostnames]) expect(router.route(hostname)).toBe(reference.route(hostname));
+  });
+});
+
+describe('parseCommonMessage without a copy', () => {
+  it('returns the parsed object itself when its keys come in the schema order, else a copy in that order', () => {
+    // Prepare
+    const inOrder = JSON.parse('{"distributionId":"EDFDVBD6EXAMPLE","urls":["https://www.example.org/"],"source":"wagtail","reason":"published"}') as object;
+    const outOfOrder = JSON.parse('{"source":"wagtail","urls":["https://www.example.org/"]}') as object;
+
+    // Act
+    const same = parseCommonMessage(inOrder);
+    const copy = parseCommonMessage(outOfOrder);
+
+    // Assess
+    expect(same).toBe(inOrder);
+    expect(copy).not.toBe(outOfOrder);
+    expect(Object.keys(copy!)).toStrictEqual(['urls', 'source']);
+    expect(same).toStrictEqual(invalidationMessageSchema.parse(inOrder));
+    expect(copy).toStrictEqual(invalidationMessageSchema.parse(outOfOrder));
+  });
+});
