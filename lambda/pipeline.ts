@@ -30,7 +30,7 @@ import {
   type VisibilityChange,
 } from './queue.ts';
 import { Coverage, owedPaths, remainderBody, sendRemainders, type Remainder } from './remainder.ts';
-import { resolvePaths } from './request.ts';
+import { resolvePaths, type ParsedUrls } from './request.ts';
 import type { DistributionRouter } from './routing.ts';
 
 /** Where the pipeline reports what it did: Powertools Logger and Metrics in Lambda, anything alike in tests. */
@@ -212,9 +212,11 @@ function readRecords(records: readonly SQSRecord[], deps: PipelineDependencies) 
   const accepted: AcceptedMessage[] = [];
   const unreadable: string[] = [];
   let pathsRequested = 0;
+  // Publish events repeat URLs (a page, its listing, `/`): each distinct URL of the batch is parsed once.
+  const parsedUrls: ParsedUrls = new Map();
   for (const record of records) {
     try {
-      const paths = resolvePaths(parseMessageBody(record.body), deps.router);
+      const paths = resolvePaths(parseMessageBody(record.body), deps.router, parsedUrls);
       accepted.push({ messageId: record.messageId, paths });
       for (const set of paths.values()) pathsRequested += set.size;
     } catch (error) {
