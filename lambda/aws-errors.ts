@@ -17,3 +17,15 @@ export function awsErrorName(error: unknown): string {
   if (typeof Code === 'string' && Code !== '') return Code;
   return 'UnknownError';
 }
+
+/**
+ * `<code>: <message>` for anything thrown, for reasons in logs and dead letters; never throws itself, whatever was
+ * thrown (an SDK error, a string, `undefined`).
+ *
+ * @example
+ * describeAwsError(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' })); // 'Throttling: Rate exceeded'
+ */
+export function describeAwsError(error: unknown): string {
+  const message = typeof (error as { message?: unknown } | null)?.message === 'string' ? (error as Error).message : String(error);
+  return `${awsErrorName(error)}: ${message}`;
+}

@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttribute, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { describeAwsError } from './aws-errors.ts';
 import { mapConcurrently } from './concurrency.ts';
 import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS, MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from './limits.ts';
 
@@ -48,7 +49,7 @@ export async function sendMessages(sqs: SQSClient, queueUrl: string, messages: r
       for (const sent of output.Successful ?? []) results[batch[Number(sent.Id)]!.index] = { messageId: sent.MessageId ?? '' };
       for (const failed of output.Failed ?? []) results[batch[Number(failed.Id)]!.index] = { error: `${failed.Code ?? 'Failed'}: ${failed.Message ?? ''}` };
     } catch (error) {
-      for (const { index } of batch) results[index] = { error: `${(error as Error).name}: ${(error as Error).message}` };
+      for (const { index } of batch) results[index] = { error: describeAwsError(error) };
     }
   });
   for (let index = 0; index < results.length; index++) results[index] ??= { error: 'not confirmed by SendMessageBatch' };

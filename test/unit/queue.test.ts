@@ -1,10 +1,13 @@
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
 import {
   MIN_ERROR_MESSAGE_BYTES,
   deadLetterEntry,
   packBatches,
+  sendMessages,
   shortenToBytes,
   sqsMessageBytes,
   type DeadLetter,
@@ -262,5 +265,36 @@ describe('packBatches', () => {
 
     // Assess
     expect(batches.map((batch) => batch.map((entry) => entry.letter.record.messageId))).toStrictEqual([['small-1'], ['whole'], ['small-2']]);
+  });
+});
+
+describe('sendMessages', () => {
+  it.each<[string, unknown, string]>([
+    ['an SDK error', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }), 'ThrottlingException: Rate exceeded'],
+    ['undefined', undefined, 'UnknownError: undefined'],
+  ])('never throws: a call rejected with %s makes each of its messages a failure with the reason', async (_name, rejection, reason) => {
+    // Prepare
+    const sqs = new SQSClient({ region: 'us-east-1' });
+    mockClient(sqs).on(SendMessageBatchCommand).callsFake(() => Promise.reject(rejection));
+    const message = { body: '{}', attributes: {}, bytes: 2 };
+
+    // Act
+    const results = await sendMessages(sqs, 'https://sqs.us-east-1.amazonaws.com/123456789012/q', [message, message]);
+
+    // Assess
+    expect(results).toStrictEqual([{ error: reason }, { error: reason }]);
+  });
+
+  it('counts an entry SendMessageBatch neither confirmed nor refused as not sent', async () => {
+    // Prepare
+    const sqs = new SQSClient({ region: 'us-east-1' });
+    mockClient(sqs).on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'new-0', MD5OfMessageBody: '' }], Failed: [] });
+    const message = { body: '{}', attributes: {}, bytes: 2 };
+
+    // Act
+    const results = await sendMessages(sqs, 'https://sqs.us-east-1.amazonaws.com/123456789012/q', [message, message]);
+
+    // Assess
+    expect(results).toStrictEqual([{ messageId: 'new-0' }, { error: 'not confirmed by SendMessageBatch' }]);
   });
 });
