@@ -6,8 +6,8 @@ export interface InvalidationLimits {
   readonly maxPathsPerInvalidation: number;
   readonly maxWildcardsPerInvalidation: number;
   /**
-   * The sum of the paths' lengths in one request (normalized paths are ASCII: characters are bytes); a path longer
-   * than this still goes alone. @default MAX_PATH_CHARACTERS_PER_INVALIDATION
+   * The sum of the paths' lengths in one request, as they stand in its XML body (normalized paths are ASCII, and
+   * `&` and `'` are escaped there); a path longer than this still goes alone. @default MAX_PATH_CHARACTERS_PER_INVALIDATION
    */
   readonly maxPathCharactersPerInvalidation?: number;
 }
@@ -29,7 +29,7 @@ export function chunk(paths: readonly string[], limits: InvalidationLimits): str
     if (
       current.length >= limits.maxPathsPerInvalidation ||
       (wildcard && wildcards >= limits.maxWildcardsPerInvalidation) ||
-      (current.length > 0 && characters + path.length > maxCharacters)
+      (current.length > 0 && characters + xmlLength(path) > maxCharacters)
     ) {
       chunks.push(current);
       current = [];
@@ -37,9 +37,17 @@ export function chunk(paths: readonly string[], limits: InvalidationLimits): str
       characters = 0;
     }
     current.push(path);
-    characters += path.length;
+    characters += xmlLength(path);
     if (wildcard) wildcards++;
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
+}
+
+/** A path's length in the request's XML body: `&` is written `&amp;` and `'` is written `&apos;`. */
+export function xmlLength(path: string): number {
+  let length = path.length;
+  for (let index = path.indexOf('&'); index !== -1; index = path.indexOf('&', index + 1)) length += 4;
+  for (let index = path.indexOf("'"); index !== -1; index = path.indexOf("'", index + 1)) length += 5;
+  return length;
 }

@@ -15,7 +15,8 @@ export const MAX_WILDCARDS_IN_PROGRESS = 15;
 export const MAX_PATH_LENGTH = 4000;
 
 /**
- * Characters of paths (their lengths summed; normalized paths are ASCII, so bytes) in one CreateInvalidation: 1 MiB.
+ * Characters of paths (their lengths summed, as escaped in the XML body; normalized paths are ASCII, so bytes) in one
+ * CreateInvalidation: 1 MiB.
  * Our own safety margin, not a documented CloudFront limit: chunking by count alone lets 3,000 paths of 4,000
  * characters make a 12 MB request body. Paths of 4,000 characters go 262 to a request.
  */

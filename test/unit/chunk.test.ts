@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunk } from '../../lambda/chunk.ts';
+import { chunk, xmlLength } from '../../lambda/chunk.ts';
 import { MAX_PATH_CHARACTERS_PER_INVALIDATION, MAX_PATH_LENGTH, MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
 
 const defaults = { maxPathsPerInvalidation: MAX_PATHS_PER_INVALIDATION, maxWildcardsPerInvalidation: MAX_WILDCARDS_IN_PROGRESS };
@@ -101,5 +101,31 @@ describe('chunk', () => {
 
     // Assess
     expect(chunks).toStrictEqual(expected);
+  });
+});
+
+describe('xmlLength', () => {
+  it.each([
+    ['/plain', 6],
+    ['/a?x=1&y=2', 14],
+    ["/o'neil", 12],
+    ["/&'&", 17],
+  ])('counts %s as %i characters of XML', (path, length) => {
+    expect(xmlLength(path)).toBe(length);
+  });
+
+  it('makes chunking count escaped characters: paths of 4,000 "&" split as their 20,000-character XML requires', () => {
+    // Prepare
+    const ampersands = `/${'&'.repeat(MAX_PATH_LENGTH - 1)}`;
+    const paths = Array.from({ length: 300 }, (_, index) => `${ampersands.slice(0, -4)}${String(index).padStart(4, '0')}`).sort();
+
+    // Act
+    const chunks = chunk(paths, { maxPathsPerInvalidation: MAX_PATHS_PER_INVALIDATION, maxWildcardsPerInvalidation: MAX_WILDCARDS_IN_PROGRESS });
+
+    // Assess: each path is about 5 x 3,996 characters once escaped, so a 1 MiB request holds 52 of them
+    for (const request of chunks) {
+      expect(request.reduce((sum, path) => sum + xmlLength(path), 0)).toBeLessThanOrEqual(MAX_PATH_CHARACTERS_PER_INVALIDATION);
+    }
+    expect(chunks[0]).toHaveLength(Math.floor(MAX_PATH_CHARACTERS_PER_INVALIDATION / xmlLength(paths[0]!)));
   });
 });
