@@ -50,56 +50,86 @@ export interface IsolationOptions {
 }
 
 /**
- * Replace every request refused for its content by several contributors with the requests of its isolation and
- * their outcomes. What is left refused for its content has a single contributor (or was refused as a whole with
- * nothing left to split); a request not sent past `maxRequests` has a transient outcome, keeping CloudFront's code.
- *
- * @returns the submitted requests, the refused ones replaced, in order
+ * The isolation of an invocation's refused requests: one cap of `maxRequests` isolation requests for all of them,
+ * and what the isolation requests created, so a later half leaves out the paths an earlier one already created.
  */
-export async function isolateContentRefusals(submitted: readonly Submitted[], options: IsolationOptions): Promise<Submitted[]> {
-  const maxRequests = options.maxRequests ?? MAX_ISOLATION_REQUESTS;
-  let sent = 0;
-  const settled: Submitted[] = [];
-  for (const entry of submitted) {
-    // Depth first: a lone bad message is found, and settled, before the budget of requests runs out.
-    const stack: Submitted[] = [entry];
+export class Isolation {
+  readonly #options: IsolationOptions;
+  readonly #maxRequests: number;
+  /** Isolation requests sent (or deferred) so far. */
+  #sent = 0;
+  /** The paths the isolation requests created. */
+  readonly #created = new Coverage();
+
+  public constructor(options: IsolationOptions) {
+    this.#options = options;
+    this.#maxRequests = options.maxRequests ?? MAX_ISOLATION_REQUESTS;
+  }
+
+  /**
+   * Isolate `refused` (see needsIsolation) at once, depth first: what is left refused for its content has a single
+   * contributor (or was refused as a whole with nothing left to split); a request not sent past the cap has a
+   * transient outcome, keeping CloudFront's code. A half whose paths earlier isolation requests created needs no
+   * request: its messages are covered.
+   *
+   * @returns the requests of its isolation and their outcomes, in order; `refused` itself when it needs none
+   */
+  public async isolate(refused: Submitted): Promise<Submitted[]> {
+    const settled: Submitted[] = [];
+    const stack: Submitted[] = [refused];
     while (stack.length > 0) {
       const current = stack.pop()!;
       if (!needsIsolation(current)) {
         settled.push(current);
         continue;
       }
-      const halves = halvesOf(current.request, options.messages, options.limits);
       const results: Submitted[] = [];
-      for (const request of halves) {
-        if (sent >= maxRequests) {
-          const { code, message } = current.outcome as Extract<InvalidationOutcome, { kind: 'permanent' }>;
-          const note = `not isolated: the limit of ${maxRequests} isolation requests per invocation was reached; refused as part of a larger request: ${message}`;
-          results.push({ request, outcome: { kind: 'transient', code, message: note } });
-        } else {
-          sent++;
-          results.push({ request, outcome: await options.send(request) });
+      for (const half of halvesOf(current.request)) {
+        // Planned only now: the paths the halves before it created are left out.
+        for (const request of this.#plan(current.request.distributionId, half)) {
+          results.push({ request, outcome: await this.#send(request, current.outcome) });
         }
       }
       // Pushed in reverse, so the first half is isolated first.
       stack.push(...results.reverse());
     }
+    return settled;
   }
-  return settled;
+
+  /** The requests of one half: its messages' own paths within the refused request's `scope`, not created yet. */
+  #plan(distributionId: string, { ids, scope }: Half): InvalidationRequest[] {
+    const own = (messageId: string): AcceptedMessage => {
+      const paths = [...(this.#options.messages.get(messageId)?.paths.get(distributionId) ?? [])].filter(
+        (path) => scope.covers(distributionId, path) && !this.#created.covers(distributionId, path),
+      );
+      return { messageId, paths: new Map([[distributionId, new Set(paths)]]) };
+    };
+    return planInvalidations(ids.map(own), this.#options.limits);
+  }
+
+  async #send(request: InvalidationRequest, refusal: InvalidationOutcome): Promise<InvalidationOutcome> {
+    if (this.#sent >= this.#maxRequests) {
+      const { code, message } = refusal as Extract<InvalidationOutcome, { kind: 'permanent' }>;
+      const note = `not isolated: the limit of ${this.#maxRequests} isolation requests per invocation was reached; refused as part of a larger request: ${message}`;
+      return { kind: 'transient', code, message: note };
+    }
+    this.#sent++;
+    const outcome = await this.#options.send(request);
+    if (outcome.kind === 'created') this.#created.add(request.distributionId, request.paths);
+    return outcome;
+  }
 }
 
-/**
- * The requests of each half of the refused request's contributors: their own paths that the refused request
- * covered, coalesced and chunked per half.
- */
-function halvesOf(request: InvalidationRequest, messages: ReadonlyMap<string, AcceptedMessage>, limits: PlanOptions): InvalidationRequest[] {
-  const { distributionId, messageIds } = request;
+interface Half {
+  readonly ids: readonly string[];
+  /** The paths of the refused request. */
+  readonly scope: Coverage;
+}
+
+/** The two halves of the refused request's contributors, each to send its own paths that the request covered. */
+function halvesOf(request: InvalidationRequest): Half[] {
   const scope = new Coverage();
-  scope.add(distributionId, request.paths);
-  const own = (messageId: string): AcceptedMessage => {
-    const paths = [...(messages.get(messageId)?.paths.get(distributionId) ?? [])].filter((path) => scope.covers(distributionId, path));
-    return { messageId, paths: new Map([[distributionId, new Set(paths)]]) };
-  };
-  const middle = Math.ceil(messageIds.length / 2);
-  return [messageIds.slice(0, middle), messageIds.slice(middle)].flatMap((half) => planInvalidations(half.map(own), limits));
+  scope.add(request.distributionId, request.paths);
+  const middle = Math.ceil(request.messageIds.length / 2);
+  return [request.messageIds.slice(0, middle), request.messageIds.slice(middle)].map((ids) => ({ ids, scope }));
 }

@@ -15,7 +15,7 @@ import {
   redactCredentials,
 } from './errors.ts';
 import { InProgressBudget } from './in-progress-budget.ts';
-import { isContentRefusal, isolateContentRefusals, needsIsolation, type Submitted } from './isolate.ts';
+import { isContentRefusal, Isolation, needsIsolation, type Submitted } from './isolate.ts';
 import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS } from './limits.ts';
 import { parseMessageBody } from './message.ts';
 import { METRICS, type MetricName } from './metrics.ts';
@@ -73,7 +73,7 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   observer.count(METRICS.pathsRequested, pathsRequested);
 
   const submitted = await submitAll(planInvalidations(accepted, settings.config), accepted, deps);
-  const failures = failedMessages(submitted, observer);
+  const failures = failedMessages(submitted);
   const { createdFor, coverage } = progressOf(submitted, failures);
 
   // Only failures need records by id: no map of the whole batch when every request succeeded.
@@ -124,35 +124,44 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
 }
 
 /**
- * Send the planned requests in order, then isolate those CloudFront refused for their content (see isolate.ts): the
- * same deadline and in-progress budget apply to every request.
+ * Send the planned requests in order, isolating one CloudFront refused for its content (see isolate.ts) before the
+ * next is sent, so the isolation takes the budget the refused request gave back: the same deadline and in-progress
+ * budget apply to every request. Counts the failed requests: each CloudFront refused or failed, and each the deadline
+ * or the in-progress budget stopped, once; not a request left unsent past the isolation cap.
  *
  * @returns every request sent or deferred, and its outcome; a request isolated is replaced by its isolation's
  */
 async function submitAll(requests: readonly InvalidationRequest[], accepted: readonly AcceptedMessage[], deps: PipelineDependencies): Promise<Submitted[]> {
   const budget = new InProgressBudget();
+  const failedRequests = { transient: 0, permanent: 0 };
   const send = async (request: InvalidationRequest): Promise<InvalidationOutcome> => {
     const outcome = await submit(request, budget, deps);
+    if (outcome.kind !== 'created') failedRequests[outcome.kind]++;
     // CloudFront created nothing: what the request reserved is free for the requests isolating it.
     if (isContentRefusal(outcome)) budget.release(request.distributionId, request.paths);
     return outcome;
   };
+  // One isolation for the invocation (its cap of requests, what it created); none when nothing is refused.
+  let isolation: Isolation | undefined;
   const submitted: Submitted[] = [];
-  for (const request of requests) submitted.push({ request, outcome: await send(request) });
-  const refused = submitted.filter(needsIsolation);
-  if (refused.length === 0) return submitted;
-
-  // Those refused requests count as the failures they were; their isolation's requests are counted as they end.
-  deps.observer.count(METRICS.permanentFailures, refused.length);
-  for (const { request, outcome } of refused) {
+  for (const request of requests) {
+    const entry: Submitted = { request, outcome: await send(request) };
+    if (!needsIsolation(entry)) {
+      submitted.push(entry);
+      continue;
+    }
     deps.observer.warn('request refused for its content; isolating the messages at fault', {
       distributionId: request.distributionId,
       paths: request.paths.length,
       messages: request.messageIds.length,
-      errorCode: (outcome as FailedOutcome).code,
+      errorCode: (entry.outcome as FailedOutcome).code,
     });
+    isolation ??= new Isolation({ messages: acceptedById(accepted), limits: deps.settings.config, send });
+    submitted.push(...(await isolation.isolate(entry)));
   }
-  return isolateContentRefusals(submitted, { messages: acceptedById(accepted), limits: deps.settings.config, send });
+  deps.observer.count(METRICS.transientFailures, failedRequests.transient);
+  deps.observer.count(METRICS.permanentFailures, failedRequests.permanent);
+  return submitted;
 }
 
 /** The accepted messages by id; a batch holding one id twice (not seen from SQS) gets the paths of both. */
@@ -171,20 +180,19 @@ function acceptedById(accepted: readonly AcceptedMessage[]): Map<string, Accepte
   return byId;
 }
 
-/** Each message that contributed to a failed request, with its failure: a permanent one outweighs a transient one. */
-function failedMessages(submitted: readonly Submitted[], observer: PipelineObserver) {
+/**
+ * Each message that contributed to a failed request, with its failure: a permanent one outweighs a transient one.
+ * (submitAll counts the failed requests.)
+ */
+function failedMessages(submitted: readonly Submitted[]) {
   const failures = new Map<string, FailedOutcome>();
-  const failedRequests = { transient: 0, permanent: 0 };
   submitted.forEach(({ request, outcome }) => {
     if (outcome.kind === 'created') return;
-    failedRequests[outcome.kind]++;
     for (const id of request.messageIds) {
       // No retry can help a message with a permanent failure.
       if (failures.get(id)?.kind !== 'permanent') failures.set(id, outcome);
     }
   });
-  observer.count(METRICS.transientFailures, failedRequests.transient);
-  observer.count(METRICS.permanentFailures, failedRequests.permanent);
   return failures;
 }
 

@@ -5,7 +5,7 @@ import { DEADLINE_MARGIN_MS } from '../../lambda/defaults.ts';
 import { InProgressBudget } from '../../lambda/in-progress-budget.ts';
 import { MAX_ISOLATION_REQUESTS } from '../../lambda/isolate.ts';
 import { sqsEvent, sqsRecord } from '../helpers/factories.ts';
-import { DEAD_LETTER_QUEUE_URL, handlerHarness, lambdaContext } from '../helpers/handler-harness.ts';
+import { DEAD_LETTER_QUEUE_URL, handlerHarness, lambdaContext, metricTotals } from '../helpers/handler-harness.ts';
 
 /**
  * Isolation: a request CloudFront refuses for its content (InvalidArgument, BatchTooLarge, InconsistentQuantities)
@@ -21,8 +21,8 @@ function awsError(name: string, message: string, status: number) {
 }
 
 /** The harness, with CloudFront refusing (InvalidArgument, or `code`) every request that holds one of `refused`. */
-function refusing(refused: readonly string[], code = 'InvalidArgument') {
-  const harness = handlerHarness(CONFIG);
+function refusing(refused: readonly string[], code = 'InvalidArgument', config: unknown = CONFIG) {
+  const harness = handlerHarness(config);
   let created = 0;
   harness.cloudfrontMock.on(CreateInvalidationCommand).callsFake(async (input: { InvalidationBatch: { Paths: { Items: string[] } } }) => {
     if (input.InvalidationBatch.Paths.Items.some((path) => refused.includes(path))) throw awsError(code, 'Your request contains one or more invalid invalidation paths.', 400);
@@ -85,8 +85,8 @@ describe('isolating a request refused for its content', () => {
     // Act
     const response = await invoke(sqsEvent(message('m1', ['/x/*']), message('m2', ['/bad', '/x/a'])));
 
-    // Assess
-    expect(sentItems(cloudfrontMock)).toStrictEqual([['/bad', '/x/*'], ['/x/*'], ['/bad', '/x/a']]);
+    // Assess: m1's own [/x/*], then m2's own, less /x/a that m1's created /x/* covers
+    expect(sentItems(cloudfrontMock)).toStrictEqual([['/bad', '/x/*'], ['/x/*'], ['/bad']]);
     expect(response).toStrictEqual({ batchItemFailures: [] });
     expect(deadLetters(sqsMock).map((entry) => entry.MessageAttributes!.SourceMessageId!.StringValue)).toStrictEqual(['m2']);
   });
@@ -173,6 +173,123 @@ describe('isolating a request refused for its content', () => {
     expect(cloudfrontMock.commandCalls(CreateInvalidationCommand)).toHaveLength(1);
     expect(failedIds(response)).toStrictEqual(['m1', 'm2', 'm3']);
     expect(deadLetters(sqsMock)).toHaveLength(0);
+  });
+});
+
+describe('isolation within the invocation', () => {
+  beforeEach(() => {
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  const numbered = (prefix: string, count: number, from = 0) => Array.from({ length: count }, (_, index) => `${prefix}${String(from + index).padStart(4, '0')}`);
+
+  it('isolates a refused request before the next planned request takes the budget it released', async () => {
+    // Prepare: requests of at most 2,000 paths. R1 (m1: /a/bad and 999 paths, m2: 1,000) is refused; R2 (m3, m4:
+    // 2,000) and R3 (m5: 1,000) follow. Isolating R1 first: m2's own 1,000 and R2 fill the 3,000, R3 waits.
+    const config = { ...CONFIG, maxPathsPerInvalidation: 2000 };
+    const { invoke, cloudfrontMock, sqsMock } = refusing(['/a/bad'], 'InvalidArgument', config);
+    const records = [
+      message('m1', ['/a/bad', ...numbered('/a/', 999)]),
+      message('m2', numbered('/a/', 1000, 1000)),
+      message('m3', numbered('/b/', 1000)),
+      message('m4', numbered('/b/', 1000, 1000)),
+      message('m5', numbered('/c/', 1000)),
+    ];
+
+    // Act
+    const response = await invoke(sqsEvent(...records));
+
+    // Assess: R1, its halves (m1 | m2), then R2; R3 deferred
+    expect(sentItems(cloudfrontMock).map((items) => items.length)).toStrictEqual([2000, 1000, 1000, 2000]);
+    expect(deadLetters(sqsMock).map((entry) => entry.MessageAttributes!.SourceMessageId!.StringValue)).toStrictEqual(['m1']);
+    expect(deadLetters(sqsMock)[0]!.MessageAttributes!.ErrorCode!.StringValue).toBe('InvalidArgument');
+    expect(failedIds(response)).toStrictEqual(['m5']);
+  });
+
+  it('shares one cap of isolation requests among the refused requests of the invocation', async () => {
+    // Prepare: requests of at most 40 paths; two requests of 40 messages each, every message refused
+    const config = { ...CONFIG, maxPathsPerInvalidation: 40 };
+    const paths = numbered('/p', 80);
+    const { invoke, cloudfrontMock } = refusing(paths, 'InvalidArgument', config);
+
+    // Act
+    await invoke(sqsEvent(...paths.map((path, index) => message(`m${String(index).padStart(2, '0')}`, [path]))));
+
+    // Assess: the two planned requests, and the cap
+    expect(cloudfrontMock.commandCalls(CreateInvalidationCommand)).toHaveLength(2 + MAX_ISOLATION_REQUESTS);
+  });
+
+  it('does not create again the paths an isolation request created for the other half', async () => {
+    // Prepare: 16 messages all naming / and /feed.xml, each its own page; m05 also a path CloudFront refuses
+    const { invoke, cloudfrontMock, sqsMock } = refusing(['/bad']);
+    const ids = Array.from({ length: 16 }, (_, index) => `m${String(index).padStart(2, '0')}`);
+    const records = ids.map((id, index) => message(id, ['/', '/feed.xml', `/p${index}`, ...(index === 5 ? ['/bad'] : [])]));
+
+    // Act
+    const response = await invoke(sqsEvent(...records));
+
+    // Assess: every path created once, the bad message alone dead-lettered
+    const created = sentItems(cloudfrontMock).filter((items) => !items.includes('/bad'));
+    const createdPaths = created.flat();
+    expect(createdPaths).toHaveLength(new Set(createdPaths).size);
+    expect(new Set(createdPaths)).toStrictEqual(new Set(['/', '/feed.xml', ...ids.map((_, index) => `/p${index}`).filter((path) => path !== '/p5')]));
+    expect(response).toStrictEqual({ batchItemFailures: [] });
+    expect(deadLetters(sqsMock).map((entry) => entry.MessageAttributes!.SourceMessageId!.StringValue)).toStrictEqual(['m05']);
+  });
+
+  it('sends no request for a half whose paths the other half created', async () => {
+    // Prepare: m1 (the bad one) and m2 | m3; m3 names only what m2 names
+    const { invoke, cloudfrontMock, sqsMock } = refusing(['/bad']);
+
+    // Act
+    const response = await invoke(sqsEvent(message('m1', ['/bad']), message('m2', ['/', '/a']), message('m3', ['/', '/a']), message('m4', ['/'])));
+
+    // Assess: the whole, m1 m2 | m3 m4, then m1 | m2 (m2's paths created with m3 m4's: no request)
+    expect(sentItems(cloudfrontMock)).toStrictEqual([['/', '/a', '/bad'], ['/', '/a', '/bad'], ['/', '/a'], ['/bad']]);
+    expect(response).toStrictEqual({ batchItemFailures: [] });
+    expect(deadLetters(sqsMock).map((entry) => entry.MessageAttributes!.SourceMessageId!.StringValue)).toStrictEqual(['m1']);
+  });
+
+  it('counts every request CloudFront refused as a PermanentFailure, once', async () => {
+    // Prepare: 16 messages, m05 refused: the whole, then 8, 4, 2 and m05 alone are refused
+    const { invoke, cloudfrontMock, logLines } = refusing(['/bad']);
+    const records = Array.from({ length: 16 }, (_, index) => message(`m${String(index).padStart(2, '0')}`, [`/p${index}`, ...(index === 5 ? ['/bad'] : [])]));
+
+    // Act
+    await invoke(sqsEvent(...records));
+
+    // Assess
+    const refusals = sentItems(cloudfrontMock).filter((items) => items.includes('/bad')).length;
+    expect(refusals).toBe(5);
+    expect(metricTotals(logLines())).toMatchObject({ PermanentFailures: refusals, TransientFailures: 0 });
+  });
+
+  it('does not count the requests not sent past the cap as failures', async () => {
+    // Prepare: 40 messages, every one refused
+    const paths = numbered('/p', 40);
+    const { invoke, cloudfrontMock, logLines } = refusing(paths);
+
+    // Act
+    await invoke(sqsEvent(...paths.map((path, index) => message(`m${index}`, [path]))));
+
+    // Assess: every request sent was refused; those not sent count nowhere
+    expect(cloudfrontMock.commandCalls(CreateInvalidationCommand)).toHaveLength(1 + MAX_ISOLATION_REQUESTS);
+    expect(metricTotals(logLines())).toMatchObject({ PermanentFailures: 1 + MAX_ISOLATION_REQUESTS, TransientFailures: 0 });
+  });
+
+  it('counts a request the in-progress budget defers as a TransientFailure', async () => {
+    // Prepare: as above, [/x/*] refused then m1's own refused, m2's own deferred
+    const { invoke, logLines } = refusing(['/x/*']);
+    const big = Array.from({ length: 3000 }, (_, index) => `/a/${String(index).padStart(4, '0')}`);
+
+    // Act
+    await invoke(sqsEvent(message('big', big), message('m1', ['/x/*']), message('m2', ['/x/y'])));
+
+    // Assess
+    expect(metricTotals(logLines())).toMatchObject({ PermanentFailures: 2, TransientFailures: 1 });
   });
 });
 
