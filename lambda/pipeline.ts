@@ -22,6 +22,8 @@ import { METRICS, type MetricName } from './metrics.ts';
 import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from './plan.ts';
 import {
   changeVisibility,
+  deadLetterEntry,
+  sendMessages,
   sendToDeadLetterQueue,
   SQS_CONCURRENCY,
   type DeadLetter,
@@ -29,7 +31,7 @@ import {
   type SendResult,
   type VisibilityChange,
 } from './queue.ts';
-import { Coverage, owedPaths, remainderBody, sendRemainders, type Remainder } from './remainder.ts';
+import { Coverage, owedPaths, REMAINDER_NOT_SENT, remainderDeadLetter, remainderMessages, sendRemainders, type Remainder } from './remainder.ts';
 import { resolvePaths, type ParsedUrls } from './request.ts';
 import type { DistributionRouter } from './routing.ts';
 
@@ -109,17 +111,19 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
       const original = parseMessageBody(record.body);
       const delaySeconds = Math.min(MAX_SQS_DELAY_SECONDS, backoff(receiveCountOf(record), deps));
       for (const [distributionId, paths] of owed) {
-        remainders.push({ record, failure, distributionId, paths, body: remainderBody(original, distributionId, paths), delaySeconds });
+        // Several messages when the owed paths, encoded, outgrow SQS's message size.
+        for (const remainder of remainderMessages(record, original, distributionId, paths, delaySeconds)) remainders.push({ ...remainder, failure });
       }
     }
   }
 
-  const unsent = await sendAllRemainders(remainders, deps);
-  // A message whose remainder could not be sent is retried whole, as if it had made no progress.
+  const { unsent, undeliveredRemainders } = await sendAllRemainders(remainders, deps);
+  // A message none of whose remainders could be sent is retried whole, as if it had made no progress. One with a
+  // remainder sent is acknowledged; its unsent remainders were dead-lettered, or failing that it is received again.
   for (const [messageId, failure] of unsent) retryLater(recordsById.get(messageId)!, failure);
 
   const [undelivered] = await Promise.all([deadLetter(deadLetters, deps), scheduleRetries(retries, deps)]);
-  const failed = [...unreadable, ...retries.map((retry) => retry.record.messageId), ...undelivered.keys()];
+  const failed = [...unreadable, ...retries.map((retry) => retry.record.messageId), ...undelivered.keys(), ...undeliveredRemainders];
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
@@ -277,15 +281,21 @@ async function submit(request: InvalidationRequest, budget: InProgressBudget, de
 }
 
 /**
- * Send the remainders, each to the queue its message came from.
+ * Send the remainders, each to the queue its message came from. A message none of whose remainders SQS took is to be
+ * retried whole. One with some taken is acknowledged: each of its others is dead-lettered on its own
+ * (`RemainderNotSent`), so neither the created part is created again nor the sent remainder duplicated.
  *
- * @returns the messages with a remainder that could not be sent, and their failure
+ * @returns the messages to retry whole, with their failure, and those with a remainder neither sent nor
+ * dead-lettered (to receive again)
  */
 async function sendAllRemainders(
   remainders: ReadonlyArray<Remainder & { readonly failure: FailedOutcome }>,
   deps: PipelineDependencies,
-): Promise<Map<string, FailedOutcome>> {
+): Promise<{ unsent: Map<string, FailedOutcome>; undeliveredRemainders: Set<string> }> {
   const unsent = new Map<string, FailedOutcome>();
+  const undeliveredRemainders = new Set<string>();
+  if (remainders.length === 0) return { unsent, undeliveredRemainders };
+  const resultOf = new Map<Remainder, SendResult>();
   for (const [queueArn, group] of Map.groupBy(remainders, (remainder) => remainder.record.eventSourceARN)) {
     let results: SendResult[];
     try {
@@ -293,18 +303,45 @@ async function sendAllRemainders(
     } catch (error) {
       results = group.map(() => ({ error: `${(error as Error).name}: ${(error as Error).message}` }));
     }
-    group.forEach((remainder, index) => {
-      const result = results[index]!;
-      const fields = { messageId: remainder.record.messageId, distributionId: remainder.distributionId, paths: remainder.paths.length };
+    group.forEach((remainder, index) => resultOf.set(remainder, results[index]!));
+  }
+
+  const letters: Array<{ readonly remainder: Remainder; readonly letter: DeadLetter }> = [];
+  for (const [messageId, own] of Map.groupBy(remainders, (remainder) => remainder.record.messageId)) {
+    const sent = own.filter((remainder) => 'messageId' in resultOf.get(remainder)!).length;
+    for (const remainder of own) {
+      const result = resultOf.get(remainder)!;
+      const fields = { messageId, distributionId: remainder.distributionId, paths: remainder.paths.length };
       if ('messageId' in result) {
         deps.observer.info('remainder sent', { ...fields, remainderMessageId: result.messageId, delaySeconds: remainder.delaySeconds });
-      } else {
+      } else if (sent === 0) {
         deps.observer.warn('remainder send failed; the message will be retried whole', { ...fields, sendError: result.error });
-        unsent.set(remainder.record.messageId, remainder.failure);
+        unsent.set(messageId, remainder.failure);
+      } else {
+        deps.observer.warn('remainder send failed; it is dead-lettered, since another remainder of the message was sent', { ...fields, sendError: result.error });
+        const reason =
+          `remainder of ${messageId} (${remainder.paths.length} paths for ${remainder.distributionId}) not sent (${result.error}) while ` +
+          `${sent} other remainder(s) of it were; its last error: ${failureName(remainder.failure.code)}: ${remainder.failure.message}`;
+        letters.push({ remainder, letter: remainderDeadLetter(remainder, REMAINDER_NOT_SENT, reason) });
       }
-    });
+    }
   }
-  return unsent;
+  if (letters.length === 0) return { unsent, undeliveredRemainders };
+
+  const results = await sendMessages(deps.sqs, deps.settings.deadLetterQueueUrl, letters.map(({ letter }) => deadLetterEntry(letter)));
+  letters.forEach(({ remainder, letter }, index) => {
+    const result = results[index]!;
+    const fields = { messageId: remainder.record.messageId, distributionId: remainder.distributionId, errorCode: letter.code, errorMessage: letter.message };
+    if ('messageId' in result) {
+      deps.observer.info('remainder dead-lettered', fields);
+    } else {
+      // Only now is the message received again (and retried whole): its remainder must not be lost.
+      deps.observer.warn('remainder dead-letter send failed; the message will be received again', { ...fields, sendError: result.error });
+      undeliveredRemainders.add(remainder.record.messageId);
+    }
+  });
+  deps.observer.count(METRICS.deadLetteredMessages, letters.length - results.filter((result) => 'error' in result).length);
+  return { unsent, undeliveredRemainders };
 }
 
 /** Send letters to the dead-letter queue; returns the ids that could not be sent (to receive again). */

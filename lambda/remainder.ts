@@ -3,7 +3,7 @@ import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from './limits.ts';
 import type { InvalidationMessage } from './message.ts';
 import { isWildcard } from './paths.ts';
-import { DEAD_LETTER_ATTRIBUTES, messageAttribute, sendMessages, sqsMessageBytes, type SendResult } from './queue.ts';
+import { DEAD_LETTER_ATTRIBUTES, messageAttribute, sendMessages, sqsMessageBytes, type DeadLetter, type SendResult } from './queue.ts';
 import type { PathsByDistribution } from './request.ts';
 
 /**
@@ -58,14 +58,71 @@ export function owedPaths(paths: PathsByDistribution, coverage: Coverage): Map<s
   return owed;
 }
 
-/** One remainder to send: the body, and the record it was cut from. */
+/** One remainder to send: the body, its attributes, and the record it was cut from. */
 export interface Remainder {
   readonly record: SQSRecord;
   readonly distributionId: string;
   readonly paths: readonly string[];
   readonly body: string;
+  /** `RemainderOf`, then those of the original's attributes that fit (see remainderAttributes). */
+  readonly attributes: Readonly<Record<string, MessageAttributeValue>>;
   /** The backoff before it is received, at most SQS's 900 s. */
   readonly delaySeconds: number;
+}
+
+/** The `ErrorCode` of a remainder dead-lettered because SQS would not take it while another remainder of its message was sent. */
+export const REMAINDER_NOT_SENT = 'RemainderNotSent';
+
+/**
+ * The remainders for the paths one distribution still owes: as many messages as it takes for each, with its
+ * attributes, to stay within `limit` bytes as SQS counts them (percent-encoding can make the paths of a remainder
+ * three times the size of the URLs they came from). Each holds a run of `paths`, in order, so fewer paths than its
+ * message. The original's attributes are trimmed, the largest first, until a body of the longest path fits beside
+ * them; `RemainderOf` always stays. Only a `source` or `reason` near `limit` leaves a remainder over it: SQS refuses it.
+ *
+ * @param paths - the paths owed, sorted (owedPaths)
+ */
+export function remainderMessages(
+  record: SQSRecord,
+  original: InvalidationMessage,
+  distributionId: string,
+  paths: readonly string[],
+  delaySeconds: number,
+  limit: number = MAX_SQS_MESSAGE_BYTES,
+): Remainder[] {
+  // The body's bytes: those of an empty `paths`, plus each path as JSON and a comma between two.
+  const emptyBytes = Buffer.byteLength(remainderBody(original, distributionId, []));
+  const pathBytes = paths.map((path) => Buffer.byteLength(JSON.stringify(path)));
+  const attributes = remainderAttributes(record, limit - emptyBytes - pathBytes.reduce((longest, size) => Math.max(longest, size), 0));
+  const room = limit - sqsMessageBytes('', attributes);
+  const runs: Array<readonly string[]> = [];
+  let start = 0;
+  let bytes = emptyBytes;
+  paths.forEach((_, index) => {
+    const size = pathBytes[index]! + (index > start ? 1 : 0);
+    if (index > start && bytes + size > room) {
+      runs.push(paths.slice(start, index));
+      start = index;
+      bytes = emptyBytes + pathBytes[index]!;
+    } else {
+      bytes += size;
+    }
+  });
+  if (start < paths.length) runs.push(paths.slice(start));
+  return runs.map((run) => ({ record, distributionId, paths: run, body: remainderBody(original, distributionId, run), attributes, delaySeconds }));
+}
+
+/**
+ * A remainder SQS would not take, as a dead letter of its own: its body, `SourceMessageId` the message it was cut
+ * from, and the attributes it would have had (`RemainderOf` first, so that it stays among SQS's 10).
+ */
+export function remainderDeadLetter(remainder: Remainder, code: string, message: string): DeadLetter {
+  const { record } = remainder;
+  const messageAttributes: SQSMessageAttributes = { [REMAINDER_OF_ATTRIBUTE]: { dataType: 'String', stringValue: record.messageId } };
+  for (const [name, value] of Object.entries((record.messageAttributes ?? {}) as SQSMessageAttributes)) {
+    if (name !== REMAINDER_OF_ATTRIBUTE) messageAttributes[name] = value;
+  }
+  return { record: { ...record, body: remainder.body, messageAttributes }, code, message };
 }
 
 /**
@@ -83,16 +140,29 @@ export function remainderBody(original: InvalidationMessage, distributionId: str
 
 /**
  * `RemainderOf` (the id of the message it was cut from), then the original's own attributes as far as SQS's 10
- * allow. A dead-letter reason a redriven message may carry is left behind: it was about the original.
+ * allow, and as far as `maxBytes` (as SQS counts attributes) allows: past it the copied ones are dropped, the largest
+ * first, as a dead letter's are; `RemainderOf` always stays. A dead-letter reason a redriven message may carry is
+ * left behind: it was about the original.
  */
-export function remainderAttributes(record: SQSRecord): Record<string, MessageAttributeValue> {
-  const attributes: Record<string, MessageAttributeValue> = { [REMAINDER_OF_ATTRIBUTE]: { DataType: 'String', StringValue: record.messageId } };
+export function remainderAttributes(record: SQSRecord, maxBytes: number = MAX_SQS_MESSAGE_BYTES): Record<string, MessageAttributeValue> {
+  const remainderOf: MessageAttributeValue = { DataType: 'String', StringValue: record.messageId };
   const skipped = new Set<string>([REMAINDER_OF_ATTRIBUTE, ...Object.values(DEAD_LETTER_ATTRIBUTES)]);
+  const copied: Array<[string, MessageAttributeValue, number]> = [];
   for (const [name, value] of Object.entries((record.messageAttributes ?? {}) as SQSMessageAttributes)) {
-    if (Object.keys(attributes).length >= MAX_SQS_MESSAGE_ATTRIBUTES) break;
+    if (1 + copied.length >= MAX_SQS_MESSAGE_ATTRIBUTES) break;
     if (skipped.has(name)) continue;
-    attributes[name] = messageAttribute(value);
+    const attribute = messageAttribute(value);
+    copied.push([name, attribute, sqsMessageBytes('', { [name]: attribute })]);
   }
+  let bytes = sqsMessageBytes('', { [REMAINDER_OF_ATTRIBUTE]: remainderOf }) + copied.reduce((sum, [, , size]) => sum + size, 0);
+  const dropped = new Set<string>();
+  for (const [name, , size] of [...copied].sort((a, b) => b[2] - a[2])) {
+    if (bytes <= maxBytes) break;
+    dropped.add(name);
+    bytes -= size;
+  }
+  const attributes: Record<string, MessageAttributeValue> = { [REMAINDER_OF_ATTRIBUTE]: remainderOf };
+  for (const [name, value] of copied) if (!dropped.has(name)) attributes[name] = value;
   return attributes;
 }
 
@@ -102,10 +172,7 @@ export function remainderAttributes(record: SQSRecord): Record<string, MessageAt
  * @returns one result per remainder, in order: the new message's id, or why it was not sent
  */
 export async function sendRemainders(sqs: SQSClient, queueUrl: string, remainders: readonly Remainder[]): Promise<SendResult[]> {
-  const messages = remainders.map((remainder) => {
-    const attributes = remainderAttributes(remainder.record);
-    return { body: remainder.body, attributes, bytes: sqsMessageBytes(remainder.body, attributes), delaySeconds: remainder.delaySeconds };
-  });
+  const messages = remainders.map(({ body, attributes, delaySeconds }) => ({ body, attributes, bytes: sqsMessageBytes(body, attributes), delaySeconds }));
   const fitting = messages.flatMap((message, index) => (message.bytes <= MAX_SQS_MESSAGE_BYTES ? [index] : []));
   const sent = await sendMessages(sqs, queueUrl, fitting.map((index) => messages[index]!));
   const results: SendResult[] = messages.map((message) => ({ error: `the remainder is ${message.bytes} bytes; SQS allows ${MAX_SQS_MESSAGE_BYTES}` }));
