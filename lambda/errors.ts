@@ -66,6 +66,9 @@ export const OWN_TRANSIENT_ERROR_CODES = [DEADLINE_EXCEEDED, IN_PROGRESS_LIMIT] 
 /** The code of a transient failure that outlived `maxReceiveCount` receives. */
 export const RETRIES_EXHAUSTED = 'RetriesExhausted';
 
+/** The `ErrorCode` of a remainder dead-lettered because SQS would not take it while another remainder of its message was sent. */
+export const REMAINDER_NOT_SENT = 'RemainderNotSent';
+
 /** Base class of every error this project throws on purpose. */
 export class InvalidatorError extends Error {
   public constructor(message: string, options?: ErrorOptions) {

@@ -6,14 +6,7 @@ import { createInvalidation, isRecognizedErrorCode, type FailedOutcome, type Inv
 import { groupsOf, mapConcurrently } from './concurrency.ts';
 import type { HandlerSettings } from './config.ts';
 import { DEADLINE_MARGIN_MS } from './defaults.ts';
-import {
-  DEADLINE_EXCEEDED,
-  IN_PROGRESS_LIMIT,
-  InvalidMessageError,
-  OWN_TRANSIENT_ERROR_CODES,
-  RETRIES_EXHAUSTED,
-  redactCredentials,
-} from './errors.ts';
+import { DEADLINE_EXCEEDED, IN_PROGRESS_LIMIT, InvalidMessageError, OWN_TRANSIENT_ERROR_CODES, RETRIES_EXHAUSTED, redactCredentials, REMAINDER_NOT_SENT } from './errors.ts';
 import { InProgressBudget } from './in-progress-budget.ts';
 import { isContentRefusal, Isolation, needsIsolation, type Submitted } from './isolate.ts';
 import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS } from './limits.ts';
@@ -31,7 +24,7 @@ import {
   type SendResult,
   type VisibilityChange,
 } from './queue.ts';
-import { Coverage, owedPaths, REMAINDER_NOT_SENT, remainderDeadLetter, remainderMessages, sendRemainders, type Remainder } from './remainder.ts';
+import { Coverage, owedPaths, remainderDeadLetter, remainderMessages, sendRemainders, type Remainder } from './remainder.ts';
 import { resolvePaths, type ParsedUrls } from './request.ts';
 import type { DistributionRouter } from './routing.ts';
 

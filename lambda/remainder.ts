@@ -70,8 +70,6 @@ export interface Remainder {
   readonly delaySeconds: number;
 }
 
-/** The `ErrorCode` of a remainder dead-lettered because SQS would not take it while another remainder of its message was sent. */
-export const REMAINDER_NOT_SENT = 'RemainderNotSent';
 
 /**
  * The remainders for the paths one distribution still owes: as many messages as it takes for each, with its

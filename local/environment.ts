@@ -256,7 +256,7 @@ function reportLogEntry(entry: HandlerLogEntry, emulator: CloudFrontEmulator, no
       paths: count('paths'),
       delaySeconds: count('delaySeconds'),
     });
-  } else if (entry.message === 'message dead-lettered') {
+  } else if (entry.message === 'message dead-lettered' || entry.message === 'remainder dead-lettered') {
     notify({ kind: 'dead-lettered', messageId: text('messageId'), errorCode: text('errorCode'), errorMessage: text('errorMessage') });
   } else if (entry.level === 'WARN' || entry.level === 'ERROR' || entry.level === 'CRITICAL') {
     const error = fields.error as { message?: unknown } | undefined;
