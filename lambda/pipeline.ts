@@ -69,7 +69,7 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
 
   const submitted = await submitAll(planInvalidations(accepted, settings.config), accepted, deps);
   const failures = failedMessages(submitted);
-  const { createdFor, coverage } = progressOf(submitted, failures);
+  const { createdFor, coverage } = progressOf(submitted, failures, accepted);
 
   // Only failures need records by id: no map of the whole batch when every request succeeded.
   const recordsById = new Map(failures.size === 0 ? [] : records.map((record) => [record.messageId, record]));
@@ -197,17 +197,27 @@ function failedMessages(submitted: readonly Submitted[]) {
  * The progress of the failed messages: the invalidations created for each (absent: none), and what the created
  * ones cover. Nothing to look up when every request succeeded.
  */
-function progressOf(submitted: readonly Submitted[], failures: ReadonlyMap<string, FailedOutcome>) {
+function progressOf(submitted: readonly Submitted[], failures: ReadonlyMap<string, FailedOutcome>, accepted: readonly AcceptedMessage[]) {
   const createdFor = new Map<string, string[]>();
   const coverage = new Coverage();
   if (failures.size === 0) return { createdFor, coverage };
-  submitted.forEach(({ request, outcome }) => {
-    if (outcome.kind !== 'created') return;
+  const created = submitted.flatMap(({ request, outcome }) => {
+    if (outcome.kind !== 'created') return [];
     coverage.add(request.distributionId, request.paths);
-    for (const id of request.messageIds) {
-      if (failures.has(id)) createdFor.set(id, [...(createdFor.get(id) ?? []), outcome.invalidationId]);
-    }
+    const covers = new Coverage();
+    covers.add(request.distributionId, request.paths);
+    return [{ distributionId: request.distributionId, covers, invalidationId: outcome.invalidationId }];
   });
+  if (created.length === 0) return { createdFor, coverage };
+  // By paths, not by the requests' message lists: during isolation a message's path may be created by a request
+  // made for another message.
+  for (const message of accepted) {
+    if (!failures.has(message.messageId)) continue;
+    const ids = created
+      .filter(({ distributionId, covers }) => [...(message.paths.get(distributionId) ?? [])].some((path) => covers.covers(distributionId, path)))
+      .map(({ invalidationId }) => invalidationId);
+    if (ids.length > 0) createdFor.set(message.messageId, ids);
+  }
   return { createdFor, coverage };
 }
 

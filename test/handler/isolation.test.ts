@@ -323,3 +323,39 @@ describe('InProgressBudget.release', () => {
     expect(budget.reserve('E1', ['/g'])).toBeUndefined();
   });
 });
+
+describe('progress made for a message by another message\'s isolation request', () => {
+  beforeEach(() => {
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('counts: the message is acknowledged and only what it still owes goes back as a remainder', async () => {
+    // Prepare: the combined request is refused for its content; m1's half creates /shared (and /m1); m2's half,
+    // left with /m2 alone, is throttled
+    const harness = handlerHarness(CONFIG);
+    let created = 0;
+    harness.cloudfrontMock.on(CreateInvalidationCommand).callsFake(async (input: { InvalidationBatch: { Paths: { Items: string[] } } }) => {
+      const items = input.InvalidationBatch.Paths.Items;
+      if (items.length === 3) throw awsError('InvalidArgument', 'Your request contains one or more invalid invalidation paths.', 400);
+      if (items.includes('/m2')) throw awsError('Throttling', 'Rate exceeded', 400);
+      return { Invalidation: { Id: `I${++created}`, Status: 'InProgress', CreateTime: new Date(), InvalidationBatch: undefined } };
+    });
+
+    // Act
+    const response = await harness.invoke(sqsEvent(message('m1', ['/shared', '/m1']), message('m2', ['/shared', '/m2'])), lambdaContext());
+
+    // Assess
+    expect(sentItems(harness.cloudfrontMock)).toStrictEqual([['/m1', '/m2', '/shared'], ['/m1', '/shared'], ['/m2']]);
+    expect(response).toStrictEqual({ batchItemFailures: [] });
+    const remainders = harness.sqsMock
+      .commandCalls(SendMessageBatchCommand)
+      .filter((call) => call.args[0].input.QueueUrl !== DEAD_LETTER_QUEUE_URL)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(remainders.map((entry) => JSON.parse(entry.MessageBody!))).toStrictEqual([{ distributionId: WWW, paths: ['/m2'] }]);
+    expect(remainders[0]!.MessageAttributes!.RemainderOf!.StringValue).toBe('m2');
+    expect(harness.sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand)).toHaveLength(0);
+  });
+});
