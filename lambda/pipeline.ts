@@ -67,7 +67,7 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   observer.count(METRICS.invalidMessages, deadLetters.length);
   observer.count(METRICS.pathsRequested, pathsRequested);
 
-  const submitted = await submitAll(planInvalidations(accepted, settings.config), accepted, deps);
+  const submitted = await submitAll(mostUrgentFirst(planInvalidations(accepted, settings.config), records), accepted, deps);
   const failures = failedMessages(submitted);
   const { createdFor, coverage } = progressOf(submitted, failures, accepted);
 
@@ -387,6 +387,21 @@ function progressNote(message: AcceptedMessage, coverage: Coverage, invalidation
   const covered = [...message.paths].flatMap(([distributionId, paths]) => [...paths].filter((path) => coverage.covers(distributionId, path)));
   const shown = covered.slice(0, 5).join(', ') + (covered.length > 5 ? ', …' : '');
   return ` (${covered.length} of its ${total} paths were invalidated, in ${invalidationIds.join(', ')}: ${shown})`;
+}
+
+/**
+ * The requests in the order to send them: those carrying a message received most often first, so that when the
+ * in-progress limits defer some, a message near its last receive is not the one left waiting (requests are cut from
+ * sorted paths: without this, the paths that sort last would wait in every busy batch). Ties keep the planned order.
+ */
+function mostUrgentFirst(requests: InvalidationRequest[], records: readonly SQSRecord[]): InvalidationRequest[] {
+  if (requests.length < 2) return requests;
+  const receives = new Map(records.map((record) => [record.messageId, receiveCountOf(record)]));
+  const urgency = (request: InvalidationRequest) => Math.max(...request.messageIds.map((id) => receives.get(id) ?? 1));
+  return requests
+    .map((request) => ({ request, urgency: urgency(request) }))
+    .sort((a, b) => b.urgency - a.urgency)
+    .map(({ request }) => request);
 }
 
 function receiveCountOf(record: SQSRecord): number {

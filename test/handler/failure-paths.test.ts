@@ -154,10 +154,11 @@ describe('in-progress limits within one batch', () => {
   });
 
   it('retries a message whole when all its requests were deferred, and names InProgressLimit, not CloudFront, once receives run out', async () => {
-    // Prepare: "big" fills WWW's file budget; "small" (its last receive) only has a path of the deferred request
+    // Prepare: "big" fills WWW's file budget; "small" only has a path of the deferred request. Both are on their
+    // last receive (equally urgent: the planned order stands, and /z sorts last)
     const { invoke, cloudfrontMock, sqsMock } = harness(CONFIG);
     const event = sqsEvent(
-      sqsRecord({ messageId: 'big', body: { distributionId: WWW, paths: pathsUnder('a', MAX_PATHS_PER_INVALIDATION) } }),
+      sqsRecord({ messageId: 'big', body: { distributionId: WWW, paths: pathsUnder('a', MAX_PATHS_PER_INVALIDATION) }, receiveCount: 5 }),
       sqsRecord({ messageId: 'small', body: { distributionId: WWW, paths: ['/z'] }, receiveCount: 5 }),
     );
 
