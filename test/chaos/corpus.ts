@@ -1,4 +1,4 @@
-import type { MessageErrorCode } from '../../lambda/errors.ts';
+import { MESSAGE_ERROR_CODES } from '../../lambda/errors.ts';
 import { mulberry32 } from '../../local/cloudfront-emulator/index.ts';
 
 /**
@@ -27,17 +27,11 @@ export const CHAOS_CONFIG_DISTRIBUTIONS = [
 /** Paths several messages name on purpose (the home page, a feed, a section wildcard): coalesced, never unique. */
 export const SHARED_PATHS = ['/', '/index.html', '/feed.xml', '/blog/*'] as const;
 
-/** The codes invalid messages are built to get, in the order the generator cycles through them. */
-export const INVALID_KINDS = [
-  'InvalidJson',
-  'InvalidMessage',
-  'UnknownDistribution',
-  'AmbiguousDistribution',
-  'InvalidUrl',
-  'UnknownHost',
-  'InvalidPath',
-  'NoSuchDistribution',
-] as const satisfies ReadonlyArray<MessageErrorCode | 'NoSuchDistribution'>;
+/**
+ * The codes invalid messages are built to get, in the order the generator cycles through them: every input error
+ * code, and NoSuchDistribution (a configured distribution CloudFront does not know).
+ */
+export const INVALID_KINDS = [...MESSAGE_ERROR_CODES, 'NoSuchDistribution'] as const;
 export type InvalidKind = (typeof INVALID_KINDS)[number];
 
 export type ChaosMessage =
