@@ -144,25 +144,20 @@ function attributeBytes(name: string, value: MessageAttributeValue): number {
 export function deadLetterEntry(letter: DeadLetter, limit: number = MAX_SQS_MESSAGE_BYTES): DeadLetterEntry {
   const code: MessageAttributeValue = { DataType: STRING, StringValue: letter.code };
   const sourceMessageId: MessageAttributeValue = { DataType: STRING, StringValue: letter.record.messageId };
-  const copied = copiedAttributes(letter.record.messageAttributes);
-  // Everything but the value of ErrorMessage.
+  const reserved = new Set<string>(Object.values(DEAD_LETTER_ATTRIBUTES));
+  const copied = copiedAttributes(letter.record.messageAttributes, reserved, reserved.size);
+  // Everything but the copied attributes and the value of ErrorMessage.
   let bytes =
     Buffer.byteLength(letter.record.body) +
     attributeBytes(DEAD_LETTER_ATTRIBUTES.code, code) +
     attributeBytes(DEAD_LETTER_ATTRIBUTES.sourceMessageId, sourceMessageId) +
     Buffer.byteLength(DEAD_LETTER_ATTRIBUTES.message) +
     Buffer.byteLength(STRING);
-  for (const [, , size] of copied) bytes += size;
 
   const reason = shortenToLength(letter.message, MAX_ERROR_MESSAGE_LENGTH);
   const wanted = Math.min(Buffer.byteLength(reason), MIN_ERROR_MESSAGE_BYTES);
-  const byLargest = [...copied].sort((a, b) => b[2] - a[2]);
-  const dropped = new Set<string>();
-  for (const [name, , size] of byLargest) {
-    if (bytes + wanted <= limit) break;
-    dropped.add(name);
-    bytes -= size;
-  }
+  const kept = fitAttributes(copied, limit - bytes - wanted);
+  for (const attribute of kept) bytes += attribute.bytes;
   const message = shortenToBytes(reason, limit - bytes);
   bytes += Buffer.byteLength(message);
 
@@ -171,21 +166,42 @@ export function deadLetterEntry(letter: DeadLetter, limit: number = MAX_SQS_MESS
     [DEAD_LETTER_ATTRIBUTES.message]: { DataType: STRING, StringValue: message },
     [DEAD_LETTER_ATTRIBUTES.sourceMessageId]: sourceMessageId,
   };
-  for (const [name, value] of copied) if (!dropped.has(name)) attributes[name] = value;
+  for (const { name, value } of kept) attributes[name] = value;
   return { letter, body: letter.record.body, attributes, bytes };
 }
 
-/** The record's own attributes, as many as fit beside the three reason attributes, each with its size. */
-function copiedAttributes(messageAttributes: SQSMessageAttributes | undefined): Array<[string, MessageAttributeValue, number]> {
-  const reserved = new Set<string>(Object.values(DEAD_LETTER_ATTRIBUTES));
-  const copied: Array<[string, MessageAttributeValue, number]> = [];
-  for (const [name, value] of Object.entries(messageAttributes ?? {})) {
-    if (reserved.size + copied.length >= MAX_SQS_MESSAGE_ATTRIBUTES) break;
+/** One of a record's own attributes, as the SDK sends it, and its size as SQS counts it. */
+export interface CopiedAttribute {
+  readonly name: string;
+  readonly value: MessageAttributeValue;
+  readonly bytes: number;
+}
+
+/**
+ * A record's own attributes to send on beside `ours` attributes of our own (SQS allows 10 in all), leaving out
+ * those with a `reserved` name, in the record's order.
+ */
+export function copiedAttributes(messageAttributes: SQSMessageAttributes | undefined, reserved: ReadonlySet<string>, ours: number): CopiedAttribute[] {
+  const copied: CopiedAttribute[] = [];
+  for (const [name, attribute] of Object.entries(messageAttributes ?? {})) {
+    if (ours + copied.length >= MAX_SQS_MESSAGE_ATTRIBUTES) break;
     if (reserved.has(name)) continue;
-    const attribute = messageAttribute(value);
-    copied.push([name, attribute, attributeBytes(name, attribute)]);
+    const value = messageAttribute(attribute);
+    copied.push({ name, value, bytes: attributeBytes(name, value) });
   }
   return copied;
+}
+
+/** The copied attributes that fit in `room` bytes together, the largest dropped first; the rest in their order. */
+export function fitAttributes(copied: readonly CopiedAttribute[], room: number): CopiedAttribute[] {
+  let bytes = copied.reduce((sum, attribute) => sum + attribute.bytes, 0);
+  const dropped = new Set<CopiedAttribute>();
+  for (const attribute of [...copied].sort((a, b) => b.bytes - a.bytes)) {
+    if (bytes <= room) break;
+    dropped.add(attribute);
+    bytes -= attribute.bytes;
+  }
+  return copied.filter((attribute) => !dropped.has(attribute));
 }
 
 /** `text` cut to at most `maxLength` UTF-16 code units, ending in "…" when cut; never splits a surrogate pair. */

@@ -1,9 +1,17 @@
 import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from './limits.ts';
+import { MAX_SQS_MESSAGE_BYTES } from './limits.ts';
 import type { InvalidationMessage } from './message.ts';
 import { isWildcard } from './paths.ts';
-import { DEAD_LETTER_ATTRIBUTES, messageAttribute, sendMessages, sqsMessageBytes, type DeadLetter, type SendResult } from './queue.ts';
+import {
+  copiedAttributes,
+  DEAD_LETTER_ATTRIBUTES,
+  fitAttributes,
+  sendMessages,
+  sqsMessageBytes,
+  type DeadLetter,
+  type SendResult,
+} from './queue.ts';
 import type { PathsByDistribution } from './request.ts';
 
 /**
@@ -144,23 +152,11 @@ export function remainderBody(original: InvalidationMessage, distributionId: str
  */
 export function remainderAttributes(record: SQSRecord, maxBytes: number = MAX_SQS_MESSAGE_BYTES): Record<string, MessageAttributeValue> {
   const remainderOf: MessageAttributeValue = { DataType: 'String', StringValue: record.messageId };
-  const skipped = new Set<string>([REMAINDER_OF_ATTRIBUTE, ...Object.values(DEAD_LETTER_ATTRIBUTES)]);
-  const copied: Array<[string, MessageAttributeValue, number]> = [];
-  for (const [name, value] of Object.entries((record.messageAttributes ?? {}) as SQSMessageAttributes)) {
-    if (1 + copied.length >= MAX_SQS_MESSAGE_ATTRIBUTES) break;
-    if (skipped.has(name)) continue;
-    const attribute = messageAttribute(value);
-    copied.push([name, attribute, sqsMessageBytes('', { [name]: attribute })]);
-  }
-  let bytes = sqsMessageBytes('', { [REMAINDER_OF_ATTRIBUTE]: remainderOf }) + copied.reduce((sum, [, , size]) => sum + size, 0);
-  const dropped = new Set<string>();
-  for (const [name, , size] of [...copied].sort((a, b) => b[2] - a[2])) {
-    if (bytes <= maxBytes) break;
-    dropped.add(name);
-    bytes -= size;
-  }
+  const reserved = new Set<string>([REMAINDER_OF_ATTRIBUTE, ...Object.values(DEAD_LETTER_ATTRIBUTES)]);
+  const copied = copiedAttributes(record.messageAttributes, reserved, 1);
+  const room = maxBytes - sqsMessageBytes('', { [REMAINDER_OF_ATTRIBUTE]: remainderOf });
   const attributes: Record<string, MessageAttributeValue> = { [REMAINDER_OF_ATTRIBUTE]: remainderOf };
-  for (const [name, value] of copied) if (!dropped.has(name)) attributes[name] = value;
+  for (const { name, value } of fitAttributes(copied, room)) attributes[name] = value;
   return attributes;
 }
 
