@@ -3,7 +3,7 @@ import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_CONCURRENCY } from '../lambda/defaults.
 import { parseMessageBody } from '../lambda/message.ts';
 import { isWildcard, normalizePath } from '../lambda/paths.ts';
 import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from '../lambda/plan.ts';
-import { resolvePaths } from '../lambda/request.ts';
+import { pathsByDistribution, resolveTargets } from '../lambda/request.ts';
 import { DistributionRouter } from '../lambda/routing.ts';
 import { median } from './random.ts';
 import type { Site } from './site.ts';
@@ -11,7 +11,7 @@ import type { PublishEvent } from './stream.ts';
 
 /**
  * Cost and API calls in virtual time: the publish stream is cut into the batches the SQS event source would
- * deliver, and each batch goes through the pipeline's own functions (parseMessageBody, resolvePaths,
+ * deliver, and each batch goes through the pipeline's own functions (parseMessageBody, resolveTargets,
  * planInvalidations), as processBatch calls them. No clock and no network: the figures are deterministic.
  */
 
@@ -155,7 +155,7 @@ export function replayWindow(replay: Replay, windowSeconds: number, overrides: P
   for (const batch of batches) {
     const accepted: AcceptedMessage[] = batch.events.map((event) => ({
       messageId: `m${String(messageNumber++).padStart(6, '0')}`,
-      paths: resolvePaths(parseMessageBody(event.body), router),
+      targets: resolveTargets(parseMessageBody(event.body), router),
     }));
     for (const message of accepted) {
       const direct = planInvalidations([message], config);
@@ -166,14 +166,7 @@ export function replayWindow(replay: Replay, windowSeconds: number, overrides: P
     calls += requests.length;
     paths += billedPaths(requests);
 
-    const distinct = new Map<string, Set<string>>();
-    for (const message of accepted) {
-      for (const [distributionId, set] of message.paths) {
-        let union = distinct.get(distributionId);
-        if (union === undefined) distinct.set(distributionId, (union = new Set()));
-        for (const path of set) union.add(path);
-      }
-    }
+    const distinct = pathsByDistribution(accepted.flatMap((message) => message.targets));
     for (const union of distinct.values()) {
       lowerBoundPaths += union.size;
       lowerBoundCalls += Math.ceil(union.size / config.maxPathsPerInvalidation);

@@ -188,7 +188,7 @@ const PROFILED = [
   ['processBatch (whole pipeline)', 'processBatch lambda/pipeline.ts'],
   ['parseMessageBody (JSON.parse + checks)', 'parseMessageBody lambda/message.ts'],
   ['  of which zod safeParse (messages the fast path declines)', 'safeParse zod/'],
-  ['resolvePaths', 'resolvePaths lambda/request.ts'],
+  ['resolveTargets (URLs parsed and routed once a batch)', 'resolveTargets lambda/request.ts'],
   ['  of which parsePageUrl (fast path, else WHATWG URL)', 'parsePageUrl lambda/paths.ts'],
   ['    of which WHATWG URL', 'URL node:internal/url'],
   ['planInvalidations', 'planInvalidations lambda/plan.ts'],
@@ -323,7 +323,7 @@ ${targetRows.join('\n')}
 
 Stream (seed ${s.seed}): ${integer(s.events)} publish events over ${s.hours} hours on a site of ${integer(s.sitePages)} pages, pages drawn by Zipf's
 law (exponent ${s.zipfExponent}), each naming the page URL, its parent listing and \`/\`; ${s.bursts} bulk-publish bursts make
-${integer(s.burstEvents)} of the events (100 to 160 pages each, within 30 to 60 s). Each batch goes through parseMessageBody, resolvePaths and
+${integer(s.burstEvents)} of the events (100 to 160 pages each, within 30 to 60 s). Each batch goes through parseMessageBody, resolveTargets and
 planInvalidations. Batching model: a window opens at the first message and the invocation starts when it closes (or at
 1,000 records); at most 2 invocations in flight (DEFAULT_MAX_CONCURRENCY), each assumed to take ${ASSUMED_INVOCATION_MS} ms. Window 0:
 long polling delivers a message at once, alone, when an invocation slot is free; while both are busy, messages wait and

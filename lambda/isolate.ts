@@ -99,10 +99,10 @@ export class Isolation {
   /** The requests of one half: its messages' own paths within the refused request's `scope`, not created yet. */
   #plan(distributionId: string, { ids, scope }: Half): InvalidationRequest[] {
     const own = (messageId: string): AcceptedMessage => {
-      const paths = [...(this.#options.messages.get(messageId)?.paths.get(distributionId) ?? [])].filter(
-        (path) => scope.covers(distributionId, path) && !this.#created.covers(distributionId, path),
+      const targets = (this.#options.messages.get(messageId)?.targets ?? []).filter(
+        (target) => target.distributionId === distributionId && scope.covers(distributionId, target.path) && !this.#created.covers(distributionId, target.path),
       );
-      return { messageId, paths: new Map([[distributionId, new Set(paths)]]) };
+      return { messageId, targets };
     };
     return planInvalidations(ids.map(own), this.#options.limits);
   }

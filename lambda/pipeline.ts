@@ -25,7 +25,7 @@ import {
   type VisibilityChange,
 } from './queue.ts';
 import { Coverage, owedPaths, remainderDeadLetter, remainderMessages, sendRemainders, type Remainder } from './remainder.ts';
-import { resolvePaths, type ParsedUrls } from './request.ts';
+import { distinctTargets, resolveTargets, type ResolvedUrls } from './request.ts';
 import type { DistributionRouter } from './routing.ts';
 
 /** Where the pipeline reports what it did: Powertools Logger and Metrics in Lambda, anything alike in tests. */
@@ -99,7 +99,7 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
       retryLater(record, failure);
     } else {
       // Some of its requests were created: send on only what it still owes, so those are not created again.
-      const owed = owedPaths(acceptedById.get(messageId)!.paths, coverage);
+      const owed = owedPaths(acceptedById.get(messageId)!.targets, coverage);
       if (owed.size === 0) continue;
       const original = parseMessageBody(record.body);
       const delaySeconds = Math.min(MAX_SQS_DELAY_SECONDS, backoff(receiveCountOf(record), deps));
@@ -170,9 +170,7 @@ function acceptedById(accepted: readonly AcceptedMessage[]): Map<string, Accepte
       byId.set(message.messageId, message);
       continue;
     }
-    const paths = new Map([...known.paths].map(([distributionId, set]) => [distributionId, new Set(set)]));
-    for (const [distributionId, set] of message.paths) paths.set(distributionId, new Set([...(paths.get(distributionId) ?? []), ...set]));
-    byId.set(message.messageId, { messageId: message.messageId, paths });
+    byId.set(message.messageId, { messageId: message.messageId, targets: distinctTargets([...known.targets, ...message.targets]) });
   }
   return byId;
 }
@@ -214,7 +212,7 @@ function progressOf(submitted: readonly Submitted[], failures: ReadonlyMap<strin
   for (const message of accepted) {
     if (!failures.has(message.messageId)) continue;
     const ids = created
-      .filter(({ distributionId, covers }) => [...(message.paths.get(distributionId) ?? [])].some((path) => covers.covers(distributionId, path)))
+      .filter(({ distributionId, covers }) => message.targets.some((target) => target.distributionId === distributionId && covers.covers(distributionId, target.path)))
       .map(({ invalidationId }) => invalidationId);
     if (ids.length > 0) createdFor.set(message.messageId, ids);
   }
@@ -227,13 +225,13 @@ function readRecords(records: readonly SQSRecord[], deps: PipelineDependencies) 
   const accepted: AcceptedMessage[] = [];
   const unreadable: string[] = [];
   let pathsRequested = 0;
-  // Publish events repeat URLs (a page, its listing, `/`): each distinct URL of the batch is parsed once.
-  const parsedUrls: ParsedUrls = new Map();
+  // Publish events repeat URLs (a page, its listing, `/`): each distinct URL of the batch is resolved once.
+  const resolvedUrls: ResolvedUrls = new Map();
   for (const record of records) {
     try {
-      const paths = resolvePaths(parseMessageBody(record.body), deps.router, parsedUrls);
-      accepted.push({ messageId: record.messageId, paths });
-      for (const set of paths.values()) pathsRequested += set.size;
+      const targets = resolveTargets(parseMessageBody(record.body), deps.router, resolvedUrls);
+      accepted.push({ messageId: record.messageId, targets });
+      pathsRequested += targets.length;
     } catch (error) {
       if (error instanceof InvalidMessageError) {
         deadLetters.push({ record, code: error.code, message: error.message });
@@ -383,8 +381,8 @@ function failureName(code: string): string {
 
 /** For a message dead-lettered after part of it was invalidated: which part, so no one sends that again. */
 function progressNote(message: AcceptedMessage, coverage: Coverage, invalidationIds: readonly string[]): string {
-  const total = [...message.paths.values()].reduce((sum, paths) => sum + paths.size, 0);
-  const covered = [...message.paths].flatMap(([distributionId, paths]) => [...paths].filter((path) => coverage.covers(distributionId, path)));
+  const total = message.targets.length;
+  const covered = message.targets.filter(({ distributionId, path }) => coverage.covers(distributionId, path)).map(({ path }) => path);
   const shown = covered.slice(0, 5).join(', ') + (covered.length > 5 ? ', …' : '');
   return ` (${covered.length} of its ${total} paths were invalidated, in ${invalidationIds.join(', ')}: ${shown})`;
 }
@@ -395,7 +393,10 @@ function progressNote(message: AcceptedMessage, coverage: Coverage, invalidation
  * sorted paths: without this, the paths that sort last would wait in every busy batch). Ties keep the planned order.
  */
 function mostUrgentFirst(requests: InvalidationRequest[], records: readonly SQSRecord[]): InvalidationRequest[] {
-  if (requests.length < 2) return requests;
+  if (requests.length < 2 || !records.some((record) => record.attributes.ApproximateReceiveCount !== records[0]!.attributes.ApproximateReceiveCount)) {
+    // One receive count for the whole batch (every message new, the usual case): all requests are equally urgent.
+    return requests;
+  }
   const receives = new Map(records.map((record) => [record.messageId, receiveCountOf(record)]));
   const urgency = (request: InvalidationRequest) => Math.max(...request.messageIds.map((id) => receives.get(id) ?? 1));
   return requests

@@ -12,7 +12,7 @@ import {
   type DeadLetter,
   type SendResult,
 } from './queue.ts';
-import type { PathsByDistribution } from './request.ts';
+import type { Target } from './request.ts';
 
 /**
  * Remainders: when some requests of a message were created and others failed transiently, the message is
@@ -55,14 +55,17 @@ export class Coverage {
  * A message's paths that no created invalidation covers, per distribution, sorted; distributions owing nothing left out.
  *
  * @example
- * owedPaths(new Map([['E1', new Set(['/a', '/b'])]]), coverage); // Map { 'E1' => ['/b'] } when only '/a' was created
+ * owedPaths([{ distributionId: 'E1', path: '/a' }, { distributionId: 'E1', path: '/b' }], coverage); // Map { 'E1' => ['/b'] } when only '/a' was created
  */
-export function owedPaths(paths: PathsByDistribution, coverage: Coverage): Map<string, string[]> {
+export function owedPaths(targets: readonly Target[], coverage: Coverage): Map<string, string[]> {
   const owed = new Map<string, string[]>();
-  for (const [distributionId, requested] of paths) {
-    const left = [...requested].filter((path) => !coverage.covers(distributionId, path));
-    if (left.length > 0) owed.set(distributionId, left.sort());
+  for (const { distributionId, path } of targets) {
+    if (coverage.covers(distributionId, path)) continue;
+    const left = owed.get(distributionId);
+    if (left === undefined) owed.set(distributionId, [path]);
+    else left.push(path);
   }
+  for (const left of owed.values()) left.sort();
   return owed;
 }
 

@@ -3,62 +3,122 @@ import type { InvalidationMessage } from './message.ts';
 import { normalizePath, parsePageUrl } from './paths.ts';
 import type { DistributionRouter } from './routing.ts';
 
+/** One path a message asks to invalidate, normalized, and the distribution it goes to. */
+export interface Target {
+  readonly distributionId: string;
+  readonly path: string;
+}
+
 /** One message's paths, normalized and grouped by the distribution they go to. */
 export type PathsByDistribution = Map<string, Set<string>>;
 
 /**
- * parsePageUrl's results by URL, for one batch: a batch names the same URLs many times (`/`, the listings), so each
- * is parsed once, and its hostname and path strings are shared by every message naming it. Only URLs that parsed
- * are kept (a bad one throws every time, with the same error). parsePageUrl depends on nothing but the URL, so
- * results never go stale; a fresh Map per batch only bounds the memory to the batch's own URLs.
+ * The target of each URL of one batch: a batch names the same URLs many times (`/`, the listings), so each is parsed
+ * and routed once, and its target is shared by every message naming it. Only URLs that resolved are kept (a bad one
+ * throws every time, with the same error). A URL's target depends on nothing but the URL and the router's fixed
+ * configuration, so it never goes stale; a fresh Map per batch only bounds the memory to the batch's own URLs.
  */
-export type ParsedUrls = Map<string, { readonly hostname: string; readonly path: string }>;
+export type ResolvedUrls = Map<string, Target>;
+
+/** Messages with more targets than this are de-duplicated with a Set rather than by comparing pairs. */
+const FEW_TARGETS = 8;
 
 /**
- * Route and normalize every path and URL of a message.
+ * Route and normalize every path and URL of a message: its targets, each once, in the order the message names them.
  *
  * @example
- * resolvePaths({ urls: ['https://www.example.org/a?b=1'] }, router); // Map { 'EDFDVBD6EXAMPLE' => Set { '/a?b=1' } }
- * @param parsedUrls - URLs already parsed in this batch, read and filled in; without it, every URL is parsed
+ * resolveTargets({ urls: ['https://www.example.org/a?b=1', 'https://www.example.org/a?b=1#top'] }, router);
+ * // [{ distributionId: 'EDFDVBD6EXAMPLE', path: '/a?b=1' }]
+ * @param resolvedUrls - URLs already resolved in this batch, read and filled in; without it, every URL is resolved
  * @throws {InvalidMessageError} `UnknownDistribution`, `AmbiguousDistribution`, `UnknownHost`, `InvalidUrl` or
  * `InvalidPath`, naming the bad value
  */
-export function resolvePaths(message: InvalidationMessage, router: DistributionRouter, parsedUrls?: ParsedUrls): PathsByDistribution {
-  const byDistribution: PathsByDistribution = new Map();
+export function resolveTargets(message: InvalidationMessage, router: DistributionRouter, resolvedUrls?: ResolvedUrls): readonly Target[] {
   if (message.distributionId !== undefined && !router.distributionIds.has(message.distributionId)) {
     throw new InvalidMessageError(
       'UnknownDistribution',
       `distributionId ${displayValue(message.distributionId)} is not a configured distribution (configured: ${[...router.distributionIds].join(', ')})`,
     );
   }
-  if (message.paths !== undefined) {
-    const target = message.distributionId ?? onlyDistribution(router);
-    const paths = new Set<string>();
-    for (const path of message.paths) paths.add(normalizePath(path));
-    if (paths.size > 0) byDistribution.set(target, paths);
+  const { paths = [], urls = [] } = message;
+  // Sized once: a batch of 10,000 messages would otherwise grow 10,000 arrays push by push.
+  const targets = new Array<Target>(paths.length + urls.length);
+  let count = 0;
+  if (paths.length > 0) {
+    const distributionId = message.distributionId ?? onlyDistribution(router);
+    for (const path of paths) targets[count++] = { distributionId, path: normalizePath(path) };
   }
-  if (message.urls === undefined) return byDistribution;
-  // A message's URLs mostly share one host: route a hostname once, and keep its distribution's set at hand.
-  let hostname: string | undefined;
-  let paths: Set<string> | undefined;
-  for (const url of message.urls) {
-    let parsed = parsedUrls?.get(url);
-    if (parsed === undefined) {
-      parsed = parsePageUrl(url);
-      parsedUrls?.set(url, parsed);
+  for (const url of urls) {
+    let target = resolvedUrls?.get(url);
+    if (target === undefined) {
+      target = resolveUrl(url, router);
+      resolvedUrls?.set(url, target);
     }
-    if (parsed.hostname !== hostname) {
-      hostname = parsed.hostname;
-      const distributionId = router.route(hostname);
-      if (distributionId === undefined) {
-        throw new InvalidMessageError('UnknownHost', `URL ${displayValue(url)}: no configured distribution serves host ${displayValue(hostname)}`);
-      }
-      paths = byDistribution.get(distributionId);
-      if (paths === undefined) byDistribution.set(distributionId, (paths = new Set()));
-    }
-    paths!.add(parsed.path);
+    targets[count++] = target;
   }
-  return byDistribution;
+  return distinctTargets(targets);
+}
+
+/**
+ * Route and normalize every path and URL of a message, grouped by distribution.
+ *
+ * @example
+ * resolvePaths({ urls: ['https://www.example.org/a?b=1'] }, router); // Map { 'EDFDVBD6EXAMPLE' => Set { '/a?b=1' } }
+ * @throws {InvalidMessageError} as resolveTargets
+ */
+export function resolvePaths(message: InvalidationMessage, router: DistributionRouter, resolvedUrls?: ResolvedUrls): PathsByDistribution {
+  return pathsByDistribution(resolveTargets(message, router, resolvedUrls));
+}
+
+/** Targets grouped by distribution, in first-seen order. */
+export function pathsByDistribution(targets: Iterable<Target>): PathsByDistribution {
+  const grouped: PathsByDistribution = new Map();
+  for (const { distributionId, path } of targets) {
+    let paths = grouped.get(distributionId);
+    if (paths === undefined) grouped.set(distributionId, (paths = new Set()));
+    paths.add(path);
+  }
+  return grouped;
+}
+
+/** `targets` without repeats (the same path for the same distribution), in first-seen order: `targets` itself when none repeats. */
+export function distinctTargets(targets: readonly Target[]): readonly Target[] {
+  if (targets.length <= FEW_TARGETS) {
+    let index = 1;
+    while (index < targets.length && !includesTarget(targets, index, targets[index]!)) index++;
+    if (index >= targets.length) return targets;
+    const distinct = targets.slice(0, index);
+    for (const target of targets.slice(index + 1)) if (!includesTarget(distinct, distinct.length, target)) distinct.push(target);
+    return distinct;
+  }
+  const distinct: Target[] = [];
+  const seen: PathsByDistribution = new Map();
+  for (const target of targets) {
+    let paths = seen.get(target.distributionId);
+    if (paths === undefined) seen.set(target.distributionId, (paths = new Set()));
+    if (paths.has(target.path)) continue;
+    paths.add(target.path);
+    distinct.push(target);
+  }
+  return distinct;
+}
+
+/** Is `target` among the first `end` of `targets`? */
+function includesTarget(targets: readonly Target[], end: number, { distributionId, path }: Target): boolean {
+  for (let index = 0; index < end; index++) {
+    const target = targets[index]!;
+    if (target.path === path && target.distributionId === distributionId) return true;
+  }
+  return false;
+}
+
+function resolveUrl(url: string, router: DistributionRouter): Target {
+  const { hostname, path } = parsePageUrl(url);
+  const distributionId = router.route(hostname);
+  if (distributionId === undefined) {
+    throw new InvalidMessageError('UnknownHost', `URL ${displayValue(url)}: no configured distribution serves host ${displayValue(hostname)}`);
+  }
+  return { distributionId, path };
 }
 
 function onlyDistribution(router: DistributionRouter): string {

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { parseInvalidatorConfig } from '../../lambda/config.ts';
 import { InvalidMessageError } from '../../lambda/errors.ts';
 import { invalidationMessageSchema, parseCommonMessage, type InvalidationMessage } from '../../lambda/message.ts';
-import { resolvePaths, type ParsedUrls, type PathsByDistribution } from '../../lambda/request.ts';
+import { resolveTargets, type ResolvedUrls, type Target } from '../../lambda/request.ts';
 import { DistributionRouter } from '../../lambda/routing.ts';
 
 /**
- * Differential tests of the handler's memos: resolvePaths with a batch's ParsedUrls against resolvePaths without
+ * Differential tests of the handler's memos: resolveTargets with a batch's ResolvedUrls against resolveTargets without
  * one, a DistributionRouter that has routed before against a fresh one, and parseCommonMessage's no-copy return
  * against zod. Each must give exactly the same result, or the same error, on any sequence of inputs.
  */
@@ -63,17 +63,17 @@ const batchArb = fc
     ),
   );
 
-/** A result as plain data (distribution id -> paths in insertion order), or the error it threw. */
-function outcome(resolve: () => PathsByDistribution): unknown {
+/** A result as plain data (the targets, in order), or the error it threw. */
+function outcome(resolve: () => readonly Target[]): unknown {
   try {
-    return { paths: Object.fromEntries([...resolve()].map(([id, paths]) => [id, [...paths]])) };
+    return { targets: resolve().map(({ distributionId, path }) => [distributionId, path]) };
   } catch (error) {
     const code = error instanceof InvalidMessageError ? error.code : undefined;
     return { error: (error as Error).constructor.name, code, message: (error as Error).message };
   }
 }
 
-describe('resolvePaths with a batch memo of parsed URLs (differential, against no memo)', () => {
+describe('resolveTargets with a batch memo of resolved URLs (differential, against no memo)', () => {
   it.each([
     ['three distributions', CONFIG],
     ['a default distribution', WITH_DEFAULT],
@@ -82,15 +82,15 @@ describe('resolvePaths with a batch memo of parsed URLs (differential, against n
     fc.assert(
       fc.property(batchArb, (messages) => {
         // Prepare
-        const parsedUrls: ParsedUrls = new Map();
+        const resolvedUrls: ResolvedUrls = new Map();
         const memoRouter = new DistributionRouter(config);
 
         for (const message of messages) {
           // Act
-          const before = parsedUrls.size;
-          const memoized = outcome(() => resolvePaths(message as InvalidationMessage, memoRouter, parsedUrls));
-          const fresh = outcome(() => resolvePaths(message as InvalidationMessage, new DistributionRouter(config)));
-          if (parsedUrls.size - before < new Set(message.urls).size) hits++;
+          const before = resolvedUrls.size;
+          const memoized = outcome(() => resolveTargets(message as InvalidationMessage, memoRouter, resolvedUrls));
+          const fresh = outcome(() => resolveTargets(message as InvalidationMessage, new DistributionRouter(config)));
+          if (resolvedUrls.size - before < new Set(message.urls).size) hits++;
 
           // Assess
           expect(memoized).toStrictEqual(fresh);
@@ -102,23 +102,25 @@ describe('resolvePaths with a batch memo of parsed URLs (differential, against n
     expect(hits).toBeGreaterThan(1_000);
   });
 
-  it('keeps only URLs that parsed, each once', () => {
+  it('keeps only URLs that resolved, each once', () => {
     // Prepare
-    const parsedUrls: ParsedUrls = new Map();
+    const resolvedUrls: ResolvedUrls = new Map();
     const router = new DistributionRouter(CONFIG);
     const urls = ['https://www.example.org/a', 'https://news.example.net/a', 'https://www.example.org/a', 'http://WWW.Example.org/b'];
 
     // Act
-    resolvePaths({ urls }, router, parsedUrls);
-    const bad = outcome(() => resolvePaths({ urls: ['https://www.example.org/a', 'not a url'] }, router, parsedUrls));
+    resolveTargets({ urls }, router, resolvedUrls);
+    const bad = outcome(() => resolveTargets({ urls: ['https://www.example.org/a', 'not a url', 'https://unknown.example.com/'] }, router, resolvedUrls));
+    const unknownHost = outcome(() => resolveTargets({ urls: ['https://unknown.example.com/'] }, router, resolvedUrls));
 
     // Assess
-    expect([...parsedUrls]).toStrictEqual([
-      ['https://www.example.org/a', { hostname: 'www.example.org', path: '/a' }],
-      ['https://news.example.net/a', { hostname: 'news.example.net', path: '/a' }],
-      ['http://WWW.Example.org/b', { hostname: 'www.example.org', path: '/b' }],
+    expect([...resolvedUrls]).toStrictEqual([
+      ['https://www.example.org/a', { distributionId: 'EDFDVBD6EXAMPLE', path: '/a' }],
+      ['https://news.example.net/a', { distributionId: 'E2QWRUHEXAMPLE', path: '/a' }],
+      ['http://WWW.Example.org/b', { distributionId: 'EDFDVBD6EXAMPLE', path: '/b' }],
     ]);
     expect(bad).toMatchObject({ code: 'InvalidUrl' });
+    expect(unknownHost).toMatchObject({ code: 'UnknownHost' });
   });
 });
 

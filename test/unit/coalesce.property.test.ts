@@ -4,6 +4,7 @@ import { chunk, type InvalidationLimits } from '../../lambda/chunk.ts';
 import { coalesce } from '../../lambda/coalesce.ts';
 import { isWildcard, normalizePath } from '../../lambda/paths.ts';
 import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from '../../lambda/plan.ts';
+import { distinctTargets } from '../../lambda/request.ts';
 
 /**
  * Properties of coalescing, chunking and planning over generated batches. Paths come from a small alphabet so that
@@ -27,7 +28,7 @@ const pathArb = fc
 
 const distributionArb = fc.constantFrom('EAAAAA', 'EBBBBB', 'ECCCCC');
 
-/** A message: an id and its (distribution, path) pairs, as resolvePaths would produce them. */
+/** A message: an id and its (distribution, path) pairs, as resolveTargets would produce them (once de-duplicated). */
 interface GeneratedMessage {
   readonly messageId: string;
   readonly entries: ReadonlyArray<readonly [string, string]>;
@@ -57,12 +58,7 @@ function withinCharacterCap(request: readonly string[], limits: InvalidationLimi
 }
 
 function accepted(message: GeneratedMessage): AcceptedMessage {
-  const paths = new Map<string, Set<string>>();
-  for (const [distributionId, path] of message.entries) {
-    if (!paths.has(distributionId)) paths.set(distributionId, new Set());
-    paths.get(distributionId)!.add(path);
-  }
-  return { messageId: message.messageId, paths };
+  return { messageId: message.messageId, targets: distinctTargets(message.entries.map(([distributionId, path]) => ({ distributionId, path }))) };
 }
 
 /** Does the submitted path `by` cover the requested path `path`? */

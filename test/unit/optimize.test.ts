@@ -7,6 +7,7 @@ import { DEFAULT_MIN_PATHS_PER_DIRECTORY } from '../../lambda/defaults.ts';
 import { chooseWildcards, collapseToWildcards } from '../../lambda/optimize.ts';
 import { isWildcard } from '../../lambda/paths.ts';
 import { planInvalidations, type AcceptedMessage } from '../../lambda/plan.ts';
+import { distinctTargets } from '../../lambda/request.ts';
 
 /** Does `path` (or, for a wildcard, its prefix) fall under the wildcard `cover`? */
 function covers(cover: string, path: string): boolean {
@@ -208,7 +209,7 @@ describe('planInvalidations with wildcardCollapse', () => {
   const DISTRIBUTION = 'EDFDVBD6EXAMPLE';
   const message = (messageId: string, paths: readonly string[]): AcceptedMessage => ({
     messageId,
-    paths: new Map([[DISTRIBUTION, new Set(paths)]]),
+    targets: distinctTargets(paths.map((path) => ({ distributionId: DISTRIBUTION, path }))),
   });
 
   it('is off by default: the plan is the same as without the option', () => {
@@ -251,7 +252,7 @@ describe('planInvalidations with wildcardCollapse', () => {
             expect(wildcardCount(request.paths)).toBeLessThanOrEqual(maxWildcardsPerInvalidation);
           }
           for (const m of messages) {
-            for (const requestedPath of m.paths.get(DISTRIBUTION)!) {
+            for (const { path: requestedPath } of m.targets) {
               const carrying = collapsed.filter((request) => isCoveredBy(requestedPath, request.paths));
               expect(carrying.some((request) => request.messageIds.includes(m.messageId))).toBe(true);
             }

@@ -4,6 +4,7 @@ import { chunk } from '../../lambda/chunk.ts';
 import { coalesce } from '../../lambda/coalesce.ts';
 import { collapseToWildcards } from '../../lambda/optimize.ts';
 import { callerReference, planInvalidations, type AcceptedMessage, type InvalidationRequest, type PlanOptions } from '../../lambda/plan.ts';
+import { distinctTargets, pathsByDistribution } from '../../lambda/request.ts';
 
 /**
  * planInvalidations against a naive model of what it must return: per distribution (sorted), coalesce every path
@@ -12,9 +13,10 @@ import { callerReference, planInvalidations, type AcceptedMessage, type Invalida
  */
 
 function naivePlan(messages: readonly AcceptedMessage[], options: PlanOptions): InvalidationRequest[] {
-  const distributionIds = [...new Set(messages.flatMap((message) => [...message.paths].filter(([, paths]) => paths.size > 0).map(([id]) => id)))].sort();
+  const grouped = messages.map((message) => ({ messageId: message.messageId, paths: pathsByDistribution(message.targets) }));
+  const distributionIds = [...new Set(grouped.flatMap((message) => [...message.paths.keys()]))].sort();
   return distributionIds.flatMap((distributionId) => {
-    const asked = messages.flatMap((message) => [...(message.paths.get(distributionId) ?? [])]);
+    const asked = grouped.flatMap((message) => [...(message.paths.get(distributionId) ?? [])]);
     const { paths, coveredBy } =
       options.wildcardCollapse === undefined
         ? coalesce(asked)
@@ -22,7 +24,7 @@ function naivePlan(messages: readonly AcceptedMessage[], options: PlanOptions): 
     return chunk(paths, options).map((chunkPaths) => {
       const messageIds = [
         ...new Set(
-          messages
+          grouped
             .filter((message) => [...(message.paths.get(distributionId) ?? [])].some((path) => chunkPaths.includes(coveredBy.get(path) ?? path)))
             .map((message) => message.messageId),
         ),
@@ -38,9 +40,9 @@ const pathArb = fc
 const messageArb = fc.record({
   // Few ids, so that a batch now and then holds one twice.
   messageId: fc.constantFrom('m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'M9', '0a'),
-  paths: fc
-    .array(fc.tuple(fc.constantFrom('EAAA', 'EBBB', 'ECCC'), fc.array(pathArb, { maxLength: 6 })), { maxLength: 3 })
-    .map((entries) => new Map(entries.map(([distributionId, paths]) => [distributionId, new Set(paths)]))),
+  targets: fc
+    .array(fc.tuple(fc.constantFrom('EAAA', 'EBBB', 'ECCC'), pathArb), { maxLength: 12 })
+    .map((pairs) => distinctTargets(pairs.map(([distributionId, path]) => ({ distributionId, path })))),
 });
 const optionsArb: fc.Arbitrary<PlanOptions> = fc.record(
   {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessageBody } from '../../lambda/message.ts';
 import { callerReference, planInvalidations, type AcceptedMessage } from '../../lambda/plan.ts';
-import { resolvePaths } from '../../lambda/request.ts';
+import { resolveTargets } from '../../lambda/request.ts';
 import { DistributionRouter } from '../../lambda/routing.ts';
 import { MEDIA_DISTRIBUTION_ID, WWW_DISTRIBUTION_ID, sqsRecord, testConfig } from '../helpers/factories.ts';
 
@@ -9,7 +9,7 @@ const defaults = { maxPathsPerInvalidation: 3000, maxWildcardsPerInvalidation: 1
 
 /** An accepted message with its paths given as `{ distributionId: paths }`. */
 function accepted(messageId: string, pathsById: Record<string, string[]>): AcceptedMessage {
-  return { messageId, paths: new Map(Object.entries(pathsById).map(([id, paths]) => [id, new Set(paths)])) };
+  return { messageId, targets: Object.entries(pathsById).flatMap(([distributionId, paths]) => paths.map((path) => ({ distributionId, path }))) };
 }
 
 describe('planInvalidations', () => {
@@ -29,7 +29,7 @@ describe('planInvalidations', () => {
       sqsRecord({ messageId: 'm2', body: { urls: ['http://www.example.com/another/path'] } }),
       sqsRecord({ messageId: 'm3', body: { urls: ['http://www.example.com?root=query'] } }),
     ];
-    const messages = records.map((record) => ({ messageId: record.messageId, paths: resolvePaths(parseMessageBody(record.body), router) }));
+    const messages = records.map((record) => ({ messageId: record.messageId, targets: resolveTargets(parseMessageBody(record.body), router) }));
 
     // Act
     const requests = planInvalidations(messages, testConfig());

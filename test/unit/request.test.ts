@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseInvalidatorConfig } from '../../lambda/config.ts';
 import { InvalidMessageError, InvalidPathError } from '../../lambda/errors.ts';
 import { parseMessageBody, type InvalidationMessage } from '../../lambda/message.ts';
-import { resolvePaths, type PathsByDistribution } from '../../lambda/request.ts';
+import { distinctTargets, resolvePaths, resolveTargets, type PathsByDistribution } from '../../lambda/request.ts';
 import { DistributionRouter } from '../../lambda/routing.ts';
 import { MEDIA_DISTRIBUTION_ID, WWW_DISTRIBUTION_ID, testConfig } from '../helpers/factories.ts';
 import { thrown } from './thrown.ts';
@@ -173,5 +174,53 @@ describe('resolvePaths', () => {
 
     // Assess
     expect(resolved.get(WWW_DISTRIBUTION_ID)?.size).toBe(10_000);
+  });
+});
+
+describe('resolveTargets', () => {
+  it('gives each (distribution, path) once, in the order the message names them', () => {
+    // Prepare: a fragment, the scheme and an explicit default port name the same path twice
+    const message: InvalidationMessage = {
+      distributionId: WWW_DISTRIBUTION_ID,
+      paths: ['/b', '/a', '/b'],
+      urls: ['https://www.example.com/a', 'https://www.example.com/c#top', 'http://www.example.com:80/c', 'https://media.example.com/a'],
+    };
+
+    // Act
+    const targets = resolveTargets(message, router);
+
+    // Assess
+    expect(targets.map(({ distributionId, path }) => `${distributionId} ${path}`)).toStrictEqual([
+      `${WWW_DISTRIBUTION_ID} /b`,
+      `${WWW_DISTRIBUTION_ID} /a`,
+      `${WWW_DISTRIBUTION_ID} /c`,
+      `${MEDIA_DISTRIBUTION_ID} /a`,
+    ]);
+  });
+});
+
+describe('distinctTargets (differential, against a Set of keys)', () => {
+  const targetArb = fc.record({ distributionId: fc.constantFrom('EAAA', 'EBBB'), path: fc.constantFrom('/', '/a', '/b', '/a*', '/c?d=1') });
+
+  it('drops exactly the repeats, keeping first-seen order, for few targets and for many', () => {
+    fc.assert(
+      fc.property(fc.array(targetArb, { maxLength: 24 }), (targets) => {
+        // Prepare
+        const seen = new Set<string>();
+        const expected = targets.filter(({ distributionId, path }) => {
+          const key = `${distributionId} ${path}`;
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        });
+
+        // Act
+        const distinct = distinctTargets(targets);
+
+        // Assess
+        expect(distinct).toStrictEqual(expected);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
