@@ -63,11 +63,13 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   const { observer, settings } = deps;
   observer.count(METRICS.messagesReceived, records.length);
 
-  const { accepted, deadLetters, unreadable, pathsRequested } = readRecords(records, deps);
+  const { accepted, deadLetters, unreadable, pathsRequested, oneReceiveCount } = readRecords(records, deps);
   observer.count(METRICS.invalidMessages, deadLetters.length);
   observer.count(METRICS.pathsRequested, pathsRequested);
 
-  const submitted = await submitAll(mostUrgentFirst(planInvalidations(accepted, settings.config), records), accepted, deps);
+  const planned = planInvalidations(accepted, settings.config);
+  // With one receive count in the batch (every message new, the usual case), all requests are equally urgent.
+  const submitted = await submitAll(oneReceiveCount ? planned : mostUrgentFirst(planned, records), accepted, deps);
   const failures = failedMessages(submitted);
   const { createdFor, coverage } = progressOf(submitted, failures, accepted);
 
@@ -227,7 +229,12 @@ function readRecords(records: readonly SQSRecord[], deps: PipelineDependencies) 
   let pathsRequested = 0;
   // Publish events repeat URLs (a page, its listing, `/`): each distinct URL of the batch is resolved once.
   const resolvedUrls: ResolvedUrls = new Map();
+  // Whether every record has the same receive count, seen while each record is at hand: a pass of its own over
+  // 10,000 records took about 1 ms.
+  const firstReceiveCount = records[0]?.attributes.ApproximateReceiveCount;
+  let oneReceiveCount = true;
   for (const record of records) {
+    if (record.attributes.ApproximateReceiveCount !== firstReceiveCount) oneReceiveCount = false;
     try {
       const targets = resolveTargets(parseMessageBody(record.body), deps.router, resolvedUrls);
       accepted.push({ messageId: record.messageId, targets });
@@ -247,7 +254,7 @@ function readRecords(records: readonly SQSRecord[], deps: PipelineDependencies) 
       }
     }
   }
-  return { accepted, deadLetters, unreadable, pathsRequested };
+  return { accepted, deadLetters, unreadable, pathsRequested, oneReceiveCount };
 }
 
 /** Send one request, unless the invocation is too near its end or the distribution's budget is spent. */
@@ -393,10 +400,7 @@ function progressNote(message: AcceptedMessage, coverage: Coverage, invalidation
  * sorted paths: without this, the paths that sort last would wait in every busy batch). Ties keep the planned order.
  */
 function mostUrgentFirst(requests: InvalidationRequest[], records: readonly SQSRecord[]): InvalidationRequest[] {
-  if (requests.length < 2 || !records.some((record) => record.attributes.ApproximateReceiveCount !== records[0]!.attributes.ApproximateReceiveCount)) {
-    // One receive count for the whole batch (every message new, the usual case): all requests are equally urgent.
-    return requests;
-  }
+  if (requests.length < 2) return requests;
   const receives = new Map(records.map((record) => [record.messageId, receiveCountOf(record)]));
   const urgency = (request: InvalidationRequest) => Math.max(...request.messageIds.map((id) => receives.get(id) ?? 1));
   return requests
