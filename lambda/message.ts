@@ -3,6 +3,10 @@ import { distributionIdSchema } from './config.ts';
 import { InvalidMessageError } from './errors.ts';
 import { formatIssues } from './validation.ts';
 
+/** The limits on the free-text fields. */
+const MAX_SOURCE_LENGTH = 256;
+const MAX_REASON_LENGTH = 1024;
+
 /**
  * The message contract, version 1: the single source of truth for the handler, the CLI and the exported JSON
  * Schema (`schema/invalidation-message.schema.json`).
@@ -21,8 +25,8 @@ export const invalidationMessageSchema = z
       z.optional(z.array(z.string()).check(z.minLength(1, 'must be a non-empty array of strings'))),
       'Absolute http(s) page URLs; each is routed to a distribution by its hostname.',
     ),
-    source: described(z.optional(z.string().check(z.maxLength(256))), 'Who sent the message, kept for logs (e.g. "wagtail").'),
-    reason: described(z.optional(z.string().check(z.maxLength(1024))), 'Why, kept for logs (e.g. "page published").'),
+    source: described(z.optional(z.string().check(z.maxLength(MAX_SOURCE_LENGTH))), 'Who sent the message, kept for logs (e.g. "wagtail").'),
+    reason: described(z.optional(z.string().check(z.maxLength(MAX_REASON_LENGTH))), 'Why, kept for logs (e.g. "page published").'),
   })
   .check(
     z.refine((message) => message.paths !== undefined || message.urls !== undefined, {
@@ -94,10 +98,6 @@ function withoutSourceExcerpt(message: string): string {
   return excerpt === -1 ? message : message.slice(0, excerpt);
 }
 
-const STRING_LIMITS = { source: 256, reason: 1024 } as const;
-/** The schema's field order, which zod's output keeps. */
-const FIELD_RANK = { distributionId: 0, paths: 1, urls: 2, source: 3, reason: 4 } as const;
-
 /**
  * parseMessageBody's fast path: a JSON object that the schema accepts, checked by hand, and the same output zod
  * gives (the known fields in the schema's order): `value` itself when its keys already come in that order, as
@@ -112,22 +112,32 @@ const FIELD_RANK = { distributionId: 0, paths: 1, urls: 2, source: 3, reason: 4 
 export function parseCommonMessage(value: object): InvalidationMessage | undefined {
   const fields = value as Record<string, unknown>;
   // Whether the keys come in the schema's order (as producers write them): the value is then already zod's output.
+  // Each key's rank in that order is set in its case: a lookup table indexed by key costs a megamorphic load.
   let lastRank = -1;
   let inOrder = true;
   for (const key in fields) {
     const field = fields[key];
-    const rank = FIELD_RANK[key as keyof typeof FIELD_RANK];
+    let rank: number;
     switch (key) {
-      case 'paths':
-      case 'urls':
-        if (!isNonEmptyStringArray(field)) return undefined;
-        break;
-      case 'source':
-      case 'reason':
-        if (typeof field !== 'string' || field.length > STRING_LIMITS[key]) return undefined;
-        break;
       case 'distributionId':
         if (!distributionIdSchema.safeParse(field).success) return undefined;
+        rank = 0;
+        break;
+      case 'paths':
+        if (!isNonEmptyStringArray(field)) return undefined;
+        rank = 1;
+        break;
+      case 'urls':
+        if (!isNonEmptyStringArray(field)) return undefined;
+        rank = 2;
+        break;
+      case 'source':
+        if (typeof field !== 'string' || field.length > MAX_SOURCE_LENGTH) return undefined;
+        rank = 3;
+        break;
+      case 'reason':
+        if (typeof field !== 'string' || field.length > MAX_REASON_LENGTH) return undefined;
+        rank = 4;
         break;
       default:
         return undefined;
