@@ -126,28 +126,23 @@ export interface ThroughputResult {
 }
 
 /**
- * Run the measurement in this process. Run it in a fresh child process for a clean peak RSS (bench/throughput-worker.ts).
- *
- * @example
- * await measureThroughput({ records: 10_000, warmup: 3, iterations: 15, seed: 1 });
+ * The handler as the benchmark runs it: createHandler with middy and Powertools (Logger SILENT, Metrics publishing),
+ * CloudFront and SQS stubbed with aws-sdk-client-mock. `stats` counts the CreateInvalidation calls and their paths.
  */
-export async function measureThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
-  const event = buildSqsEvent(options.records, options.seed, options.pageCount);
+export function stubbedHandler() {
   const cloudfront = new CloudFrontClient({ region: 'us-east-1' });
   const sqs = new SQSClient({ region: 'us-east-1' });
-  let calls = 0;
-  let pathsSubmitted = 0;
+  const stats = { calls: 0, pathsSubmitted: 0 };
   mockClient(cloudfront)
     .on(CreateInvalidationCommand)
     .callsFake(async (input: CreateInvalidationCommandInput) => {
-      calls++;
-      pathsSubmitted += input.InvalidationBatch?.Paths?.Quantity ?? 0;
-      return { Location: 'https://cloudfront.amazonaws.com/', Invalidation: { Id: `I${calls}`, Status: 'InProgress', CreateTime: new Date(0) } };
+      stats.calls++;
+      stats.pathsSubmitted += input.InvalidationBatch?.Paths?.Quantity ?? 0;
+      return { Location: 'https://cloudfront.amazonaws.com/', Invalidation: { Id: `I${stats.calls}`, Status: 'InProgress', CreateTime: new Date(0) } };
     });
-  // No record fails in this event: any SQS call is a bug the check below reports.
+  // No record fails in the benchmark event: any SQS call is a bug the caller reports.
   const sqsMock = mockClient(sqs);
   sqsMock.onAnyCommand().resolves({});
-
   const handler = createHandler({
     env: { INVALIDATOR_CONFIG: JSON.stringify(THROUGHPUT_CONFIG), DEAD_LETTER_QUEUE_URL },
     cloudfront,
@@ -155,6 +150,21 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     logger: new Logger({ serviceName: DEFAULT_SERVICE_NAME, logLevel: 'SILENT' }),
     metrics: new Metrics({ namespace: DEFAULT_METRICS_NAMESPACE, serviceName: DEFAULT_SERVICE_NAME }),
   });
+  /** One invocation, with a fresh context whose remaining time counts down from now. */
+  const invoke = async (event: SQSEvent) =>
+    (await handler(event, createLambdaContext(BENCH_FUNCTION, DEFAULT_FUNCTION_TIMEOUT_SECONDS * 1000))) as SQSBatchResponse;
+  return { handler, invoke, stats, sqsCalls: () => sqsMock.calls().length, cloudfront };
+}
+
+/**
+ * Run the measurement in this process. Run it in a fresh child process for a clean peak RSS (bench/throughput-worker.ts).
+ *
+ * @example
+ * await measureThroughput({ records: 10_000, warmup: 3, iterations: 15, seed: 1 });
+ */
+export async function measureThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
+  const event = buildSqsEvent(options.records, options.seed, options.pageCount);
+  const { handler, stats, sqsCalls, cloudfront } = stubbedHandler();
   const gc = (globalThis as { gc?: () => void }).gc;
 
   const runHandler = async (): Promise<number> => {
@@ -189,8 +199,8 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     await runHandler();
     runFloor();
   }
-  calls = 0;
-  pathsSubmitted = 0;
+  stats.calls = 0;
+  stats.pathsSubmitted = 0;
   const handlerMs: number[] = [];
   const floorMs: number[] = [];
   // Alternate, so a slower stretch of the machine hits both alike.
@@ -198,9 +208,9 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     handlerMs.push(await runHandler());
     floorMs.push(runFloor());
   }
-  if (sqsMock.calls().length > 0) throw new Error(`the benchmark event made ${sqsMock.calls().length} SQS calls; expected none`);
-  const callsPerBatch = calls / options.iterations;
-  const pathsPerBatch = pathsSubmitted / options.iterations;
+  if (sqsCalls() > 0) throw new Error(`the benchmark event made ${sqsCalls()} SQS calls; expected none`);
+  const callsPerBatch = stats.calls / options.iterations;
+  const pathsPerBatch = stats.pathsSubmitted / options.iterations;
 
   // The stub alone: the same number of sends with a full request, timed without the handler.
   const stubInput: CreateInvalidationCommandInput = {
