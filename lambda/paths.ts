@@ -219,11 +219,13 @@ export function parseSimplePageUrl(raw: string): { hostname: string; path: strin
   }
   if (!inQuery && isDotSegment(raw, segmentStart, length)) return undefined;
 
-  let path = raw.slice(pathStart);
+  let path = first === 0x3f ? `/${raw.slice(pathStart)}` : raw.slice(pathStart);
   // The URL parser and normalizePath both write non-ASCII as its UTF-8 bytes in %XX (uppercase), as encodeURI does;
   // encodeURI leaves every other character accepted here as is, but for "%": then encode character by character.
-  if (nonAscii) path = escapes ? path.replace(/[^\0-\x7f]+/g, encodeURIComponent) : encodeURI(path);
-  if (first === 0x3f) path = `/${path}`;
+  // Without "%", encodeURI runs even on ASCII, where it changes nothing: it writes a flat copy, where a slice stays a
+  // view into the URL that V8 hashes and compares about twice as slowly (the planner sorts and hashes every path).
+  if (!escapes) path = encodeURI(path);
+  else if (nonAscii) path = path.replace(/[^\0-\x7f]+/g, encodeURIComponent);
   return path.length <= MAX_PATH_LENGTH ? { hostname, path } : undefined;
 }
 
