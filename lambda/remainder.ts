@@ -12,7 +12,7 @@ import {
   type DeadLetter,
   type SendResult,
 } from './queue.ts';
-import type { Target } from './request.ts';
+import { pathsByDistribution, type Target } from './request.ts';
 
 /**
  * Remainders: when some requests of a message were created and others failed transiently, the message is
@@ -58,15 +58,8 @@ export class Coverage {
  * owedPaths([{ distributionId: 'E1', path: '/a' }, { distributionId: 'E1', path: '/b' }], coverage); // Map { 'E1' => ['/b'] } when only '/a' was created
  */
 export function owedPaths(targets: readonly Target[], coverage: Coverage): Map<string, string[]> {
-  const owed = new Map<string, string[]>();
-  for (const { distributionId, path } of targets) {
-    if (coverage.covers(distributionId, path)) continue;
-    const left = owed.get(distributionId);
-    if (left === undefined) owed.set(distributionId, [path]);
-    else left.push(path);
-  }
-  for (const left of owed.values()) left.sort();
-  return owed;
+  const left = pathsByDistribution(targets.filter(({ distributionId, path }) => !coverage.covers(distributionId, path)));
+  return new Map([...left].map(([distributionId, paths]) => [distributionId, [...paths].sort()]));
 }
 
 /** One remainder to send: the body, its attributes, and the record it was cut from. */

@@ -2,7 +2,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InvalidatorConfig } from '../lambda/config.ts';
 import { parseMessageBody } from '../lambda/message.ts';
-import { resolvePaths } from '../lambda/request.ts';
+import { pathsByDistribution, resolveTargets } from '../lambda/request.ts';
 import { DistributionRouter } from '../lambda/routing.ts';
 import type { LocalEnvironment } from './environment.ts';
 
@@ -118,16 +118,9 @@ export async function runDemo(env: LocalEnvironment, options: DemoOptions = {}):
   const started = Date.now();
   const events = demoEvents(env.settings.config);
   const router = new DistributionRouter(env.settings.config);
-  const expected = new Map<string, Set<string>>();
-  let pathsRequested = 0;
-  for (const event of events.filter((e) => !e.poison)) {
-    for (const [distributionId, paths] of resolvePaths(parseMessageBody(event.body), router)) {
-      let set = expected.get(distributionId);
-      if (set === undefined) expected.set(distributionId, (set = new Set()));
-      for (const path of paths) set.add(path);
-      pathsRequested += paths.size;
-    }
-  }
+  const requested = events.filter((event) => !event.poison).map((event) => resolveTargets(parseMessageBody(event.body), router));
+  const expected = pathsByDistribution(requested.flat());
+  const pathsRequested = requested.reduce((sum, targets) => sum + targets.length, 0);
   const poisonEvents = events.filter((event) => event.poison).length;
   const deadLetterBaseline = await totalDepth(env, env.deadLetterQueueUrl);
 
