@@ -25,7 +25,8 @@ import {
   type VisibilityChange,
 } from './queue.ts';
 import { Coverage, owedPaths, remainderDeadLetter, remainderMessages, sendRemainders, type Remainder } from './remainder.ts';
-import { distinctTargets, resolveTargets, type ResolvedUrls } from './request.ts';
+import { BatchTargets } from './batch-targets.ts';
+import { distinctTargets, resolveTargets } from './request.ts';
 import type { DistributionRouter } from './routing.ts';
 
 /** Where the pipeline reports what it did: Powertools Logger and Metrics in Lambda, anything alike in tests. */
@@ -63,11 +64,11 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   const { observer, settings } = deps;
   observer.count(METRICS.messagesReceived, records.length);
 
-  const { accepted, deadLetters, unreadable, pathsRequested, oneReceiveCount } = readRecords(records, deps);
+  const { accepted, requested, deadLetters, unreadable, pathsRequested, oneReceiveCount } = readRecords(records, deps);
   observer.count(METRICS.invalidMessages, deadLetters.length);
   observer.count(METRICS.pathsRequested, pathsRequested);
 
-  const planned = planInvalidations(accepted, settings.config);
+  const planned = planInvalidations(accepted, settings.config, requested);
   // With one receive count in the batch (every message new, the usual case), all requests are equally urgent.
   const submitted = await submitAll(oneReceiveCount ? planned : mostUrgentFirst(planned, records), accepted, deps);
   const failures = failedMessages(submitted);
@@ -227,8 +228,9 @@ function readRecords(records: readonly SQSRecord[], deps: PipelineDependencies) 
   const accepted: AcceptedMessage[] = [];
   const unreadable: string[] = [];
   let pathsRequested = 0;
-  // Publish events repeat URLs (a page, its listing, `/`): each distinct URL of the batch is resolved once.
-  const resolvedUrls: ResolvedUrls = new Map();
+  // Publish events repeat URLs (a page, its listing, `/`): each distinct URL of the batch is resolved once, and what
+  // the messages ask of each distribution is gathered as they are accepted.
+  const batch = new BatchTargets();
   // Whether every record has the same receive count, seen while each record is at hand: a pass of its own over
   // 10,000 records took about 1 ms.
   const firstReceiveCount = records[0]?.attributes.ApproximateReceiveCount;
@@ -236,7 +238,8 @@ function readRecords(records: readonly SQSRecord[], deps: PipelineDependencies) 
   for (const record of records) {
     if (record.attributes.ApproximateReceiveCount !== firstReceiveCount) oneReceiveCount = false;
     try {
-      const targets = resolveTargets(parseMessageBody(record.body), deps.router, resolvedUrls);
+      const targets = resolveTargets(parseMessageBody(record.body), deps.router, batch);
+      batch.accept(record.messageId, targets);
       accepted.push({ messageId: record.messageId, targets });
       pathsRequested += targets.length;
     } catch (error) {
@@ -254,7 +257,7 @@ function readRecords(records: readonly SQSRecord[], deps: PipelineDependencies) 
       }
     }
   }
-  return { accepted, deadLetters, unreadable, pathsRequested, oneReceiveCount };
+  return { accepted, requested: batch.requested(), deadLetters, unreadable, pathsRequested, oneReceiveCount };
 }
 
 /** Send one request, unless the invocation is too near its end or the distribution's budget is spent. */

@@ -34,9 +34,14 @@ export interface PlanOptions extends InvalidationLimits {
  * @example
  * planInvalidations([{ messageId: 'm1', targets: [{ distributionId: 'E1', path: '/a' }] }], limits);
  * // [{ distributionId: 'E1', paths: ['/a'], messageIds: ['m1'], callerReference: 'cfiq-…' }]
+ * @param byDistribution - what the messages ask of each distribution: requestedPaths(messages), unless the caller
+ * gathered it while reading them (BatchTargets.requested)
  */
-export function planInvalidations(messages: readonly AcceptedMessage[], limits: PlanOptions): InvalidationRequest[] {
-  const byDistribution = requestedPaths(messages);
+export function planInvalidations(
+  messages: readonly AcceptedMessage[],
+  limits: PlanOptions,
+  byDistribution: ReadonlyMap<string, Requested> = requestedPaths(messages),
+): InvalidationRequest[] {
   const requests: InvalidationRequest[] = [];
   for (const distributionId of [...byDistribution.keys()].sort()) {
     const requested = byDistribution.get(distributionId)!;
@@ -46,7 +51,7 @@ export function planInvalidations(messages: readonly AcceptedMessage[], limits: 
         : collapseToWildcards(requested.paths, { ...limits.wildcardCollapse, maxWildcards: limits.maxWildcardsPerInvalidation });
     const chunks = chunk(paths, limits);
     if (chunks.length === 1) {
-      const ids = sortedDistinct(requested.requesters.map((index) => messages[index]!.messageId));
+      const ids = sortedDistinct([...requested.messageIds]);
       requests.push({ distributionId, paths: chunks[0]!, messageIds: ids, callerReference: callerReference(distributionId, chunks[0]!, ids) });
       continue;
     }
@@ -54,11 +59,11 @@ export function planInvalidations(messages: readonly AcceptedMessage[], limits: 
     const contributed = chunks.map(() => new Uint8Array(messages.length));
     const chunkOf = new Map<string, number>();
     chunks.forEach((chunkPaths, index) => chunkPaths.forEach((path) => chunkOf.set(path, index)));
-    for (const index of requested.requesters) {
-      for (const target of messages[index]!.targets) {
+    messages.forEach(({ targets }, index) => {
+      for (const target of targets) {
         if (target.distributionId === distributionId) contributed[chunkOf.get(coveredBy.get(target.path) ?? target.path)!]![index] = 1;
       }
-    }
+    });
     chunks.forEach((chunkPaths, index) => {
       const ids = sortedDistinct(markedIds(messages, contributed[index]!));
       requests.push({ distributionId, paths: chunkPaths, messageIds: ids, callerReference: callerReference(distributionId, chunkPaths, ids) });
@@ -67,30 +72,28 @@ export function planInvalidations(messages: readonly AcceptedMessage[], limits: 
   return requests;
 }
 
-/** What a batch asks of one distribution: its distinct paths, and the messages (indices) that asked for any. */
-interface Requested {
-  readonly paths: Set<string>;
-  readonly requesters: number[];
-}
-
 /**
- * Per distribution, its distinct paths and the messages that asked for any. A batch of 10,000 messages names "/"
- * 10,000 times, so messages are kept as indices, not ids per path.
+ * What a batch asks of one distribution: its distinct paths (in any order), and the ids of the messages that asked
+ * for any (in any order; an id may repeat). A batch of 10,000 messages names "/" 10,000 times, so the messages are
+ * listed per distribution, not per path.
  */
-function requestedPaths(messages: readonly AcceptedMessage[]): Map<string, Requested> {
-  const byDistribution = new Map<string, Requested>();
-  for (let index = 0; index < messages.length; index++) addRequested(byDistribution, index, messages[index]!.targets);
-  return byDistribution;
+export interface Requested {
+  readonly paths: readonly string[];
+  readonly messageIds: readonly string[];
 }
 
-/** Count message number `index`'s targets in (a function per message: V8 optimizes it on its own). */
-function addRequested(byDistribution: Map<string, Requested>, index: number, targets: readonly Target[]): void {
-  for (const { distributionId, path } of targets) {
-    let requested = byDistribution.get(distributionId);
-    if (requested === undefined) byDistribution.set(distributionId, (requested = { paths: new Set(), requesters: [] }));
-    if (requested.requesters.at(-1) !== index) requested.requesters.push(index);
-    requested.paths.add(path);
+/** Per distribution that any message asks for, what they ask of it. */
+export function requestedPaths(messages: readonly AcceptedMessage[]): Map<string, Requested> {
+  const byDistribution = new Map<string, { paths: Set<string>; messageIds: string[] }>();
+  for (const { messageId, targets } of messages) {
+    for (const { distributionId, path } of targets) {
+      let requested = byDistribution.get(distributionId);
+      if (requested === undefined) byDistribution.set(distributionId, (requested = { paths: new Set(), messageIds: [] }));
+      if (requested.messageIds.at(-1) !== messageId) requested.messageIds.push(messageId);
+      requested.paths.add(path);
+    }
   }
+  return new Map([...byDistribution].map(([distributionId, { paths, messageIds }]) => [distributionId, { paths: [...paths], messageIds }]));
 }
 
 /** The ids of the marked messages. */

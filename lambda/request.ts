@@ -13,15 +13,30 @@ export interface Target {
 export type PathsByDistribution = Map<string, Set<string>>;
 
 /**
- * The target of each URL of one batch: a batch names the same URLs many times (`/`, the listings), so each is parsed
- * and routed once, and its target is shared by every message naming it. Only URLs that resolved are kept (a bad one
- * throws every time, with the same error). A URL's target depends on nothing but the URL and the router's fixed
- * configuration, so it never goes stale; a fresh Map per batch only bounds the memory to the batch's own URLs.
+ * Where resolveTargets gets its targets: a new object for each (plainTargets), or one batch's shared ones
+ * (BatchTargets, which resolves each distinct URL of a batch once).
  */
-export type ResolvedUrls = Map<string, Target>;
+export interface TargetSource<T extends Target> {
+  /** The target of a normalized `path` for `distributionId`. */
+  pathTarget(distributionId: string, path: string): T;
+  /**
+   * The target of a page URL.
+   * @throws {InvalidMessageError} `InvalidUrl` or `UnknownHost`, naming the bad value (as resolveUrl)
+   */
+  urlTarget(url: string, router: DistributionRouter): T;
+  /** `targets` without repeats, in first-seen order: `targets` itself when none repeats. */
+  distinct(targets: readonly T[]): readonly T[];
+}
+
+/** A new target object each time: for a message on its own (the CLI, the cost benchmark). */
+export const plainTargets: TargetSource<Target> = {
+  pathTarget: (distributionId, path) => ({ distributionId, path }),
+  urlTarget: (url, router) => resolveUrl(url, router),
+  distinct: (targets) => distinctTargets(targets),
+};
 
 /** Messages with more targets than this are de-duplicated with a Set rather than by comparing pairs. */
-const FEW_TARGETS = 8;
+export const FEW_TARGETS = 8;
 
 /**
  * Route and normalize every path and URL of a message: its targets, each once, in the order the message names them.
@@ -29,11 +44,13 @@ const FEW_TARGETS = 8;
  * @example
  * resolveTargets({ urls: ['https://www.example.org/a?b=1', 'https://www.example.org/a?b=1#top'] }, router);
  * // [{ distributionId: 'EDFDVBD6EXAMPLE', path: '/a?b=1' }]
- * @param resolvedUrls - URLs already resolved in this batch, read and filled in; without it, every URL is resolved
+ * @param source - where the targets come from: new objects by default, or a batch's shared ones (BatchTargets)
  * @throws {InvalidMessageError} `UnknownDistribution`, `AmbiguousDistribution`, `UnknownHost`, `InvalidUrl` or
  * `InvalidPath`, naming the bad value
  */
-export function resolveTargets(message: InvalidationMessage, router: DistributionRouter, resolvedUrls?: ResolvedUrls): readonly Target[] {
+export function resolveTargets(message: InvalidationMessage, router: DistributionRouter): readonly Target[];
+export function resolveTargets<T extends Target>(message: InvalidationMessage, router: DistributionRouter, source: TargetSource<T>): readonly T[];
+export function resolveTargets(message: InvalidationMessage, router: DistributionRouter, source: TargetSource<Target> = plainTargets): readonly Target[] {
   if (message.distributionId !== undefined && !router.distributionIds.has(message.distributionId)) {
     throw new InvalidMessageError(
       'UnknownDistribution',
@@ -46,17 +63,10 @@ export function resolveTargets(message: InvalidationMessage, router: Distributio
   let count = 0;
   if (paths.length > 0) {
     const distributionId = message.distributionId ?? onlyDistribution(router);
-    for (const path of paths) targets[count++] = { distributionId, path: normalizePath(path) };
+    for (const path of paths) targets[count++] = source.pathTarget(distributionId, normalizePath(path));
   }
-  for (const url of urls) {
-    let target = resolvedUrls?.get(url);
-    if (target === undefined) {
-      target = resolveUrl(url, router);
-      resolvedUrls?.set(url, target);
-    }
-    targets[count++] = target;
-  }
-  return distinctTargets(targets);
+  for (const url of urls) targets[count++] = source.urlTarget(url, router);
+  return source.distinct(targets);
 }
 
 /**
@@ -66,8 +76,8 @@ export function resolveTargets(message: InvalidationMessage, router: Distributio
  * resolvePaths({ urls: ['https://www.example.org/a?b=1'] }, router); // Map { 'EDFDVBD6EXAMPLE' => Set { '/a?b=1' } }
  * @throws {InvalidMessageError} as resolveTargets
  */
-export function resolvePaths(message: InvalidationMessage, router: DistributionRouter, resolvedUrls?: ResolvedUrls): PathsByDistribution {
-  return pathsByDistribution(resolveTargets(message, router, resolvedUrls));
+export function resolvePaths(message: InvalidationMessage, router: DistributionRouter): PathsByDistribution {
+  return pathsByDistribution(resolveTargets(message, router));
 }
 
 /** Targets grouped by distribution, in first-seen order. */
@@ -82,7 +92,7 @@ export function pathsByDistribution(targets: Iterable<Target>): PathsByDistribut
 }
 
 /** `targets` without repeats (the same path for the same distribution), in first-seen order: `targets` itself when none repeats. */
-export function distinctTargets(targets: readonly Target[]): readonly Target[] {
+export function distinctTargets<T extends Target>(targets: readonly T[]): readonly T[] {
   if (targets.length <= FEW_TARGETS) {
     let index = 1;
     while (index < targets.length && !includesTarget(targets, index, targets[index]!)) index++;
@@ -91,7 +101,7 @@ export function distinctTargets(targets: readonly Target[]): readonly Target[] {
     for (const target of targets.slice(index + 1)) if (!includesTarget(distinct, distinct.length, target)) distinct.push(target);
     return distinct;
   }
-  const distinct: Target[] = [];
+  const distinct: T[] = [];
   const seen: PathsByDistribution = new Map();
   for (const target of targets) {
     let paths = seen.get(target.distributionId);
@@ -112,7 +122,11 @@ function includesTarget(targets: readonly Target[], end: number, { distributionI
   return false;
 }
 
-function resolveUrl(url: string, router: DistributionRouter): Target {
+/**
+ * The target of a page URL, parsed and routed.
+ * @throws {InvalidMessageError} `InvalidUrl` or `UnknownHost`, naming the bad value
+ */
+export function resolveUrl(url: string, router: DistributionRouter): Target {
   const { hostname, path } = parsePageUrl(url);
   const distributionId = router.route(hostname);
   if (distributionId === undefined) {

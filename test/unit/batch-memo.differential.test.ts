@@ -3,13 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { parseInvalidatorConfig } from '../../lambda/config.ts';
 import { InvalidMessageError } from '../../lambda/errors.ts';
 import { invalidationMessageSchema, parseCommonMessage, type InvalidationMessage } from '../../lambda/message.ts';
-import { resolveTargets, type ResolvedUrls, type Target } from '../../lambda/request.ts';
+import { BatchTargets } from '../../lambda/batch-targets.ts';
+import { planInvalidations, requestedPaths, type AcceptedMessage, type Requested } from '../../lambda/plan.ts';
+import { resolveTargets, type Target } from '../../lambda/request.ts';
 import { DistributionRouter } from '../../lambda/routing.ts';
 
 /**
- * Differential tests of the handler's memos: resolveTargets with a batch's ResolvedUrls against resolveTargets without
- * one, a DistributionRouter that has routed before against a fresh one, and parseCommonMessage's no-copy return
- * against zod. Each must give exactly the same result, or the same error, on any sequence of inputs.
+ * Differential tests of the handler's memos: resolveTargets with a batch's BatchTargets against resolveTargets with
+ * new objects, what BatchTargets gathers for the planner against requestedPaths, a DistributionRouter that has routed
+ * before against a fresh one, and parseCommonMessage's no-copy return against zod. Each must give exactly the same
+ * result, or the same error, on any sequence of inputs.
  */
 
 const CONFIG = parseInvalidatorConfig({
@@ -73,7 +76,7 @@ function outcome(resolve: () => readonly Target[]): unknown {
   }
 }
 
-describe('resolveTargets with a batch memo of resolved URLs (differential, against no memo)', () => {
+describe('resolveTargets with BatchTargets (differential, against new objects)', () => {
   it.each([
     ['three distributions', CONFIG],
     ['a default distribution', WITH_DEFAULT],
@@ -82,15 +85,16 @@ describe('resolveTargets with a batch memo of resolved URLs (differential, again
     fc.assert(
       fc.property(batchArb, (messages) => {
         // Prepare
-        const resolvedUrls: ResolvedUrls = new Map();
+        const batch = new BatchTargets();
         const memoRouter = new DistributionRouter(config);
+        const seen = new Set<string>();
 
         for (const message of messages) {
           // Act
-          const before = resolvedUrls.size;
-          const memoized = outcome(() => resolveTargets(message as InvalidationMessage, memoRouter, resolvedUrls));
+          const memoized = outcome(() => resolveTargets(message as InvalidationMessage, memoRouter, batch));
           const fresh = outcome(() => resolveTargets(message as InvalidationMessage, new DistributionRouter(config)));
-          if (resolvedUrls.size - before < new Set(message.urls).size) hits++;
+          if (message.urls.some((url) => seen.has(url))) hits++;
+          for (const url of message.urls) seen.add(url);
 
           // Assess
           expect(memoized).toStrictEqual(fresh);
@@ -102,25 +106,82 @@ describe('resolveTargets with a batch memo of resolved URLs (differential, again
     expect(hits).toBeGreaterThan(1_000);
   });
 
-  it('keeps only URLs that resolved, each once', () => {
+  it('gives one object per (distribution, path), whichever URL or path names it, and keeps no URL that failed', () => {
     // Prepare
-    const resolvedUrls: ResolvedUrls = new Map();
+    const batch = new BatchTargets();
     const router = new DistributionRouter(CONFIG);
-    const urls = ['https://www.example.org/a', 'https://news.example.net/a', 'https://www.example.org/a', 'http://WWW.Example.org/b'];
 
     // Act
-    resolveTargets({ urls }, router, resolvedUrls);
-    const bad = outcome(() => resolveTargets({ urls: ['https://www.example.org/a', 'not a url', 'https://unknown.example.com/'] }, router, resolvedUrls));
-    const unknownHost = outcome(() => resolveTargets({ urls: ['https://unknown.example.com/'] }, router, resolvedUrls));
+    const [a, b] = resolveTargets({ urls: ['https://www.example.org/a', 'https://news.example.net/a'] }, router, batch);
+    const alias = resolveTargets({ urls: ['http://WWW.Example.org/a'] }, router, batch);
+    const path = resolveTargets({ paths: ['/a'], distributionId: 'EDFDVBD6EXAMPLE' }, router, batch);
+    const twice = resolveTargets({ urls: ['https://example.org/a#top', 'http://example.org/a'] }, router, batch);
+    const bad = outcome(() => resolveTargets({ urls: ['https://www.example.org/b', 'not a url', 'https://unknown.example.com/'] }, router, batch));
+    const unknownHost = outcome(() => resolveTargets({ urls: ['https://unknown.example.com/'] }, router, batch));
 
     // Assess
-    expect([...resolvedUrls]).toStrictEqual([
-      ['https://www.example.org/a', { distributionId: 'EDFDVBD6EXAMPLE', path: '/a' }],
-      ['https://news.example.net/a', { distributionId: 'E2QWRUHEXAMPLE', path: '/a' }],
-      ['http://WWW.Example.org/b', { distributionId: 'EDFDVBD6EXAMPLE', path: '/b' }],
-    ]);
+    expect(b).not.toBe(a);
+    expect(b).toMatchObject({ distributionId: 'E2QWRUHEXAMPLE', path: '/a' });
+    for (const same of [alias, path, twice]) {
+      expect(same).toHaveLength(1);
+      expect(same[0]).toBe(a);
+    }
     expect(bad).toMatchObject({ code: 'InvalidUrl' });
     expect(unknownHost).toMatchObject({ code: 'UnknownHost' });
+  });
+
+  it('drops repeats by identity for messages of many targets too, in first-seen order', () => {
+    // Prepare: 12 URLs, past the pairwise comparison, naming 5 (distribution, path) pairs
+    const router = new DistributionRouter(CONFIG);
+    const urls = Array.from({ length: 12 }, (_, index) => (index % 2 === 0 ? `https://www.example.org/${index % 3}` : `https://news.example.net/${index % 4}`));
+
+    // Act
+    const memoized = outcome(() => resolveTargets({ urls }, router, new BatchTargets()));
+    const fresh = outcome(() => resolveTargets({ urls }, router));
+
+    // Assess
+    expect(memoized).toStrictEqual(fresh);
+    expect(memoized).toMatchObject({ targets: { length: 5 } });
+  });
+});
+
+/** What the planner reads of a batch, in a canonical order: per distribution, its paths and ids sorted, ids once. */
+function canonical(requested: ReadonlyMap<string, Requested>): unknown {
+  return [...requested]
+    .map(([distributionId, { paths, messageIds }]) => [distributionId, [...paths].sort(), [...new Set(messageIds)].sort()])
+    .sort(([a], [b]) => String(a).localeCompare(String(b)));
+}
+
+describe('BatchTargets.requested (differential, against requestedPaths of the accepted messages)', () => {
+  it('gathers the paths and messages of exactly the accepted messages, and the planner plans the same requests', () => {
+    fc.assert(
+      fc.property(batchArb, fc.integer({ min: 1, max: 4 }), (messages, maxPathsPerInvalidation) => {
+        // Prepare
+        const batch = new BatchTargets();
+        const router = new DistributionRouter(CONFIG);
+        const accepted: AcceptedMessage[] = [];
+
+        // Act: as readRecords does, a message counts only once every path and URL of it resolved
+        messages.forEach((message, index) => {
+          let targets;
+          try {
+            targets = resolveTargets(message as InvalidationMessage, router, batch);
+          } catch {
+            return;
+          }
+          // Ids repeat now and then: a batch may hold one id twice.
+          const messageId = `m${index % 7}`;
+          batch.accept(messageId, targets);
+          accepted.push({ messageId, targets });
+        });
+
+        // Assess
+        const limits = { maxPathsPerInvalidation, maxWildcardsPerInvalidation: 2 };
+        expect(canonical(batch.requested())).toStrictEqual(canonical(requestedPaths(accepted)));
+        expect(planInvalidations(accepted, limits, batch.requested())).toStrictEqual(planInvalidations(accepted, limits));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
 
