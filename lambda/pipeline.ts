@@ -235,13 +235,16 @@ function readRecords(records: readonly SQSRecord[], deps: PipelineDependencies) 
   // 10,000 records took about 1 ms.
   const firstReceiveCount = records[0]?.attributes.ApproximateReceiveCount;
   let oneReceiveCount = true;
-  for (const record of records) {
+  // Indexed, with each record's work in a function of its own: readRecords runs once a batch, so every batch starts
+  // it in the interpreter, where a for-of allocated an iterator result per record until on-stack replacement (0.4 MB
+  // a batch, sampling heap profiler); acceptRecord, called for every record, stays optimized.
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index]!;
     if (record.attributes.ApproximateReceiveCount !== firstReceiveCount) oneReceiveCount = false;
     try {
-      const targets = resolveTargets(parseMessageBody(record.body), deps.router, batch);
-      batch.accept(record.messageId, targets);
-      accepted.push({ messageId: record.messageId, targets });
-      pathsRequested += targets.length;
+      const message = acceptRecord(record, deps.router, batch);
+      accepted.push(message);
+      pathsRequested += message.targets.length;
     } catch (error) {
       if (error instanceof InvalidMessageError) {
         deadLetters.push({ record, code: error.code, message: error.message });
@@ -258,6 +261,17 @@ function readRecords(records: readonly SQSRecord[], deps: PipelineDependencies) 
     }
   }
   return { accepted, requested: batch.requested(), deadLetters, unreadable, pathsRequested, oneReceiveCount };
+}
+
+/**
+ * Parse, validate and route one record, and count it in the batch.
+ *
+ * @throws {InvalidMessageError} as parseMessageBody and resolveTargets
+ */
+function acceptRecord(record: SQSRecord, router: DistributionRouter, batch: BatchTargets): AcceptedMessage {
+  const targets = resolveTargets(parseMessageBody(record.body), router, batch);
+  batch.accept(record.messageId, targets);
+  return { messageId: record.messageId, targets };
 }
 
 /** Send one request, unless the invocation is too near its end or the distribution's budget is spent. */
