@@ -100,6 +100,10 @@ export interface ThroughputOptions {
   readonly seed: number;
   /** Sites of the event, in pages each. @default 5000 */
   readonly pageCount?: number;
+  /** Rounds of the sustained measurement: a block of handler batches, then a block of floor batches. @default 2 */
+  readonly sustainedRounds?: number;
+  /** Batches per block of the sustained measurement. @default 15 */
+  readonly sustainedBlock?: number;
 }
 
 export interface ThroughputResult {
@@ -122,7 +126,13 @@ export interface ThroughputResult {
   readonly stubMicrosPerCall: number;
   /** The stubbed calls' share of a batch's time. */
   readonly stubShareOfBatch: number;
-  readonly gcBetweenIterations: boolean;
+  /** What ran before each timed batch: a minor GC (with `--expose-gc`), or nothing. */
+  readonly gcBetweenIterations: 'minor' | 'none';
+  /**
+   * Batches back to back, as a warm Lambda runs them: no forced GC, so each side pays for the collections its own
+   * garbage causes. Mean ms per batch (collections included) of the handler and of the floor, and their ratio.
+   */
+  readonly sustained: { readonly batches: number; readonly msPerBatch: number; readonly floorMsPerBatch: number; readonly ratioToFloor: number };
 }
 
 /**
@@ -165,23 +175,24 @@ export function stubbedHandler() {
 export async function measureThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
   const event = buildSqsEvent(options.records, options.seed, options.pageCount);
   const { handler, stats, sqsCalls, cloudfront } = stubbedHandler();
-  const gc = (globalThis as { gc?: () => void }).gc;
+  // Before each timed batch, a minor GC empties the young generation, so neither side pays for the other's garbage.
+  // Not a full GC: it also frees the maps (object shapes) whose objects all died, and V8 then throws away the compiled
+  // code that relied on them. The handler's per-batch objects all die with the batch, so after a full GC every batch
+  // ran partly unoptimized (--trace-deopt: "embedded weak objects cleared"), at about 1.5 times its time: a cost of
+  // the measurement, since nothing collects the whole heap between a Lambda's invocations.
+  const gc = (globalThis as { gc?: (options: { type: 'minor' | 'major' }) => void }).gc;
+  const collectYoung = () => gc?.({ type: 'minor' });
 
-  const runHandler = async (): Promise<number> => {
-    // A fresh invocation context each batch, outside the timing: its remaining time counts down from now.
-    const context = createLambdaContext(BENCH_FUNCTION, DEFAULT_FUNCTION_TIMEOUT_SECONDS * 1000);
-    gc?.();
-    const start = performance.now();
+  const newContext = () => createLambdaContext(BENCH_FUNCTION, DEFAULT_FUNCTION_TIMEOUT_SECONDS * 1000);
+  /** One handler batch, in an invocation context whose remaining time counts down from its making. */
+  const handlerBatch = async (context = newContext()): Promise<void> => {
     const response = (await handler(event, context)) as SQSBatchResponse;
-    const elapsed = performance.now() - start;
     if (response.batchItemFailures.length > 0) throw new Error(`${response.batchItemFailures.length} records failed in the benchmark event`);
-    return elapsed;
   };
   let distinctUrls = 0;
   let urls = 0;
-  const runFloor = (): number => {
-    gc?.();
-    const start = performance.now();
+  /** One floor batch: JSON.parse of each body, its URLs into a Set. */
+  const floorBatch = (): void => {
     const seen = new Set<string>();
     let total = 0;
     for (const record of event.Records) {
@@ -189,10 +200,22 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       for (const url of message.urls) seen.add(url);
       total += message.urls.length;
     }
-    const elapsed = performance.now() - start;
     distinctUrls = seen.size;
     urls = total;
-    return elapsed;
+  };
+  const runHandler = async (): Promise<number> => {
+    // A fresh invocation context each batch, made outside the timing.
+    const context = newContext();
+    collectYoung();
+    const start = performance.now();
+    await handlerBatch(context);
+    return performance.now() - start;
+  };
+  const runFloor = (): number => {
+    collectYoung();
+    const start = performance.now();
+    floorBatch();
+    return performance.now() - start;
   };
 
   for (let round = 0; round < options.warmup; round++) {
@@ -208,9 +231,10 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     handlerMs.push(await runHandler());
     floorMs.push(runFloor());
   }
-  if (sqsCalls() > 0) throw new Error(`the benchmark event made ${sqsCalls()} SQS calls; expected none`);
   const callsPerBatch = stats.calls / options.iterations;
   const pathsPerBatch = stats.pathsSubmitted / options.iterations;
+  const sustained = await measureSustained(options, { handlerBatch, floorBatch, collectYoung });
+  if (sqsCalls() > 0) throw new Error(`the benchmark event made ${sqsCalls()} SQS calls; expected none`);
 
   // The stub alone: the same number of sends with a full request, timed without the handler.
   const stubInput: CreateInvalidationCommandInput = {
@@ -242,7 +266,40 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     pathsSubmittedPerBatch: pathsPerBatch,
     stubMicrosPerCall: round(stubMicrosPerCall, 2),
     stubShareOfBatch: round((callsPerBatch * stubMicrosPerCall) / 1000 / msPerBatch, 5),
-    gcBetweenIterations: gc !== undefined,
+    gcBetweenIterations: gc === undefined ? 'none' : 'minor',
+    sustained,
+  };
+}
+
+/**
+ * Blocks of handler batches and of floor batches, each block's batches back to back with no GC forced: the mean time
+ * per batch includes the collections of the block's own garbage. A minor GC between blocks (untimed) keeps one block's
+ * garbage from being collected in the next.
+ */
+async function measureSustained(
+  options: ThroughputOptions,
+  { handlerBatch, floorBatch, collectYoung }: { handlerBatch: () => Promise<void>; floorBatch: () => void; collectYoung: () => void },
+): Promise<ThroughputResult['sustained']> {
+  const rounds = options.sustainedRounds ?? 2;
+  const block = options.sustainedBlock ?? 15;
+  let handlerMs = 0;
+  let floorMs = 0;
+  for (let round = 0; round < rounds; round++) {
+    collectYoung();
+    let start = performance.now();
+    for (let batch = 0; batch < block; batch++) await handlerBatch();
+    handlerMs += performance.now() - start;
+    collectYoung();
+    start = performance.now();
+    for (let batch = 0; batch < block; batch++) floorBatch();
+    floorMs += performance.now() - start;
+  }
+  const batches = rounds * block;
+  return {
+    batches,
+    msPerBatch: round(handlerMs / batches, 2),
+    floorMsPerBatch: round(floorMs / batches, 3),
+    ratioToFloor: round(floorMs / handlerMs, 4),
   };
 }
 

@@ -125,7 +125,7 @@ describe('bench: handler throughput', () => {
     // Act
     let result: Awaited<ReturnType<typeof measureThroughput>>;
     try {
-      result = await measureThroughput({ records: 200, warmup: 1, iterations: 2, seed: 1, pageCount: 300 });
+      result = await measureThroughput({ records: 200, warmup: 1, iterations: 2, seed: 1, pageCount: 300, sustainedRounds: 1, sustainedBlock: 2 });
     } finally {
       stdout.mockRestore();
     }
@@ -138,6 +138,9 @@ describe('bench: handler throughput', () => {
     expect(result.urlsPerBatch).toBeGreaterThanOrEqual(200);
     expect(result.urlsPerBatch).toBeLessThanOrEqual(1000);
     expect(result.pathsSubmittedPerBatch).toBe(result.distinctUrlsPerBatch);
+    expect(result.sustained.batches).toBe(2);
+    expect(result.sustained.msPerBatch).toBeGreaterThan(0);
+    expect(result.sustained.ratioToFloor).toBeCloseTo(result.sustained.floorMsPerBatch / result.sustained.msPerBatch, 2);
   });
 
   it('builds records of 1 to 5 URLs over 3 hosts', () => {
