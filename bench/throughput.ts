@@ -126,6 +126,8 @@ export interface ThroughputResult {
   readonly stubMicrosPerCall: number;
   /** The stubbed calls' share of a batch's time. */
   readonly stubShareOfBatch: number;
+  /** The process's peak RSS after the timed rounds, before the sustained blocks. */
+  readonly peakRssMbTimed: number;
   /** What ran before each timed batch: a minor GC (with `--expose-gc`), or nothing. */
   readonly gcBetweenIterations: 'minor' | 'none';
   /**
@@ -233,6 +235,8 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   }
   const callsPerBatch = stats.calls / options.iterations;
   const pathsPerBatch = stats.pathsSubmitted / options.iterations;
+  // The process's high-water mark so far: the sustained blocks below, with no GC forced, let the heap grow further.
+  const peakRssMbTimed = round(process.resourceUsage().maxRSS / 1024, 1);
   const sustained = await measureSustained(options, { handlerBatch, floorBatch, collectYoung });
   if (sqsCalls() > 0) throw new Error(`the benchmark event made ${sqsCalls()} SQS calls; expected none`);
 
@@ -267,6 +271,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     stubMicrosPerCall: round(stubMicrosPerCall, 2),
     stubShareOfBatch: round((callsPerBatch * stubMicrosPerCall) / 1000 / msPerBatch, 5),
     gcBetweenIterations: gc === undefined ? 'none' : 'minor',
+    peakRssMbTimed,
     sustained,
   };
 }
