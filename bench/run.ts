@@ -385,6 +385,7 @@ copy more than the floor's; the ratio above leaves collections out for both.
 Peak RSS of the process: ${t.peakRssMb} MB through the timed rounds (${t.rssAtStartMb} MB after loading the modules, before building the
 event); ${t.peakRssMbAfterSustained} MB by the end of the sustained blocks, where no GC is forced and V8, on a machine with memory to spare, lets
 the old generation grow before collecting it.
+
 The stub: ${t.stubMicrosPerCall} µs per CreateInvalidation send, ${(t.stubShareOfBatch * 100).toFixed(3)}% of a batch.
 All runs (records/s, floor records/s, ratio, sustained ratio, peak RSS MB through the timed rounds): ${results.throughput.runs.map((run) => `${integer(run.recordsPerSecond)} / ${integer(run.floorRecordsPerSecond)} / ${run.ratioToFloor.toFixed(3)} / ${run.sustained.ratioToFloor.toFixed(3)} / ${run.peakRssMbTimed}`).join('; ')}.
 
