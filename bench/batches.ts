@@ -1,4 +1,4 @@
-import { buildSqsEvent, stubbedHandler } from './throughput.ts';
+import { buildSqsEvent, floor, stubbedHandler } from './throughput.ts';
 import { median } from './random.ts';
 
 /**
@@ -17,11 +17,6 @@ if (mode !== 'handler' && mode !== 'floor') throw new Error(`mode ${JSON.stringi
 
 const event = buildSqsEvent(10_000, 5);
 const { invoke } = stubbedHandler();
-const floor = (): number => {
-  const seen = new Set<string>();
-  for (const record of event.Records) for (const url of (JSON.parse(record.body) as { urls: string[] }).urls) seen.add(url);
-  return seen.size;
-};
 
 const times: number[] = [];
 for (let batch = 0; batch < batches; batch++) {
@@ -30,7 +25,7 @@ for (let batch = 0; batch < batches; batch++) {
     const { batchItemFailures } = await invoke(event);
     if (batchItemFailures.length > 0) throw new Error(`${batchItemFailures.length} records failed`);
   } else {
-    floor();
+    floor(event);
   }
   times.push(performance.now() - start);
 }

@@ -93,6 +93,22 @@ function sqsRecord(index: number, body: string, sentTimestamp: number): SQSRecor
   };
 }
 
+/**
+ * The floor the handler is measured against: JSON.parse of each body and its URLs into a Set.
+ *
+ * @returns the URLs of the event's bodies, and the distinct ones
+ */
+export function floor(event: SQSEvent): { urls: number; distinctUrls: number } {
+  const seen = new Set<string>();
+  let urls = 0;
+  for (const record of event.Records) {
+    const message = JSON.parse(record.body) as { urls: string[] };
+    for (const url of message.urls) seen.add(url);
+    urls += message.urls.length;
+  }
+  return { urls, distinctUrls: seen.size };
+}
+
 export interface ThroughputOptions {
   readonly records: number;
   readonly warmup: number;
@@ -193,17 +209,8 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   };
   let distinctUrls = 0;
   let urls = 0;
-  /** One floor batch: JSON.parse of each body, its URLs into a Set. */
   const floorBatch = (): void => {
-    const seen = new Set<string>();
-    let total = 0;
-    for (const record of event.Records) {
-      const message = JSON.parse(record.body) as { urls: string[] };
-      for (const url of message.urls) seen.add(url);
-      total += message.urls.length;
-    }
-    distinctUrls = seen.size;
-    urls = total;
+    ({ urls, distinctUrls } = floor(event));
   };
   const runHandler = async (): Promise<number> => {
     // A fresh invocation context each batch, made outside the timing.

@@ -31,8 +31,8 @@ export interface TargetSource<T extends Target> {
 /** A new target object each time: for a message on its own (the CLI, the cost benchmark). */
 export const plainTargets: TargetSource<Target> = {
   pathTarget: (distributionId, path) => ({ distributionId, path }),
-  urlTarget: (url, router) => resolveUrl(url, router),
-  distinct: (targets) => distinctTargets(targets),
+  urlTarget: resolveUrl,
+  distinct: distinctTargets,
 };
 
 /** Messages with more targets than this are de-duplicated with a Set rather than by comparing pairs. */
