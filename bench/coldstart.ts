@@ -45,7 +45,7 @@ export interface BundleReport {
 }
 
 /**
- * zod's JSON Schema generator: only `npm run schema` (lambda/message-json-schema.ts) calls it, never the handler.
+ * zod's JSON Schema generator: only `npm run schema` (lambda/read/message-json-schema.ts) calls it, never the handler.
  * The handler's schemas are zod/mini ones, which do not reference it; classic zod's schema classes do (their
  * `toJSONSchema()` method), so a classic `import * as z from 'zod'` in lambda/ would bring it back.
  */

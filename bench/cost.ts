@@ -1,10 +1,10 @@
 import { parseInvalidatorConfig, type InvalidatorConfig, type InvalidatorConfigInput } from '../lambda/config.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_CONCURRENCY } from '../lambda/defaults.ts';
-import { parseMessageBody } from '../lambda/message.ts';
-import { isWildcard, normalizePath } from '../lambda/paths.ts';
-import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from '../lambda/plan.ts';
-import { pathsByDistribution, resolveTargets } from '../lambda/request.ts';
-import { DistributionRouter } from '../lambda/routing.ts';
+import { parseMessageBody } from '../lambda/read/message.ts';
+import { isWildcard, normalizePath } from '../lambda/resolve/paths.ts';
+import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from '../lambda/plan/plan.ts';
+import { pathsByDistribution, resolveTargets } from '../lambda/resolve/targets.ts';
+import { DistributionRouter } from '../lambda/resolve/routing.ts';
 import { median } from './random.ts';
 import type { Site } from './site.ts';
 import type { PublishEvent } from './stream.ts';

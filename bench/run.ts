@@ -189,15 +189,15 @@ function throughputInChild(
 
 /** The functions of interest in the handler, by the start of their profile name. */
 const PROFILED = [
-  ['processBatch (whole pipeline)', 'processBatch lambda/pipeline.ts'],
-  ['parseMessageBody (JSON.parse + checks)', 'parseMessageBody lambda/message.ts'],
+  ['processBatch (whole pipeline)', 'processBatch lambda/process-batch.ts'],
+  ['parseMessageBody (JSON.parse + checks)', 'parseMessageBody lambda/read/message.ts'],
   ['  of which zod safeParse (messages the fast path declines)', 'safeParse zod/'],
-  ['resolveTargets (URLs parsed and routed once a batch)', 'resolveTargets lambda/request.ts'],
-  ['  of which parsePageUrl (fast path, else WHATWG URL)', 'parsePageUrl lambda/paths.ts'],
+  ['resolveTargets (URLs parsed and routed once a batch)', 'resolveTargets lambda/resolve/targets.ts'],
+  ['  of which parsePageUrl (fast path, else WHATWG URL)', 'parsePageUrl lambda/resolve/paths.ts'],
   ['    of which WHATWG URL', 'URL node:internal/url'],
-  ['planInvalidations', 'planInvalidations lambda/plan.ts'],
-  ['  of which coalesce (sort, drop covered paths)', 'coalesceDistinct lambda/coalesce.ts'],
-  ['  of which callerReference (SHA-256)', 'callerReference lambda/plan.ts'],
+  ['planInvalidations', 'planInvalidations lambda/plan/plan.ts'],
+  ['  of which coalesce (sort, drop covered paths)', 'coalesceDistinct lambda/plan/coalesce.ts'],
+  ['  of which callerReference (SHA-256)', 'callerReference lambda/plan/plan.ts'],
   ['garbage collector (whole process)', '(garbage collector)'],
 ] as const;
 

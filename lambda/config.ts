@@ -13,7 +13,7 @@ import {
   MAX_WILDCARDS_IN_PROGRESS,
   MIN_MAX_RECEIVE_COUNT,
 } from './limits.ts';
-import { formatIssues } from './validation.ts';
+import { formatIssues } from './read/issue-format.ts';
 
 /**
  * The invalidator's configuration: one schema for the handler (`INVALIDATOR_CONFIG`), the CDK construct's props,

@@ -9,13 +9,13 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadHandlerSettings } from './config.ts';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from './defaults.ts';
 import { CLOUDFRONT_REGION } from './limits.ts';
-import { processBatch, type PipelineObserver } from './pipeline.ts';
-import { QueueUrlResolver } from './queue.ts';
-import { DistributionRouter } from './routing.ts';
+import { processBatch, type PipelineObserver } from './process-batch.ts';
+import { QueueUrlResolver } from './settle/sqs.ts';
+import { DistributionRouter } from './resolve/routing.ts';
 
 /**
  * The function's SDK client settings: the standard retry mode, and time limits for one attempt so a hung connection
- * cannot eat the invocation (a CloudFront call is also aborted at the deadline margin, see pipeline.ts). Local mode
+ * cannot eat the invocation (a CloudFront call is also aborted at the deadline margin, see process-batch.ts). Local mode
  * builds its clients with the same settings, so a hung emulator behaves as a hung AWS would.
  */
 export const FUNCTION_CLIENT_OPTIONS = {

@@ -19,7 +19,7 @@ import {
   MIN_MAX_CONCURRENCY,
   MIN_MAX_RECEIVE_COUNT,
 } from '../lambda/limits.ts';
-import { formatIssues } from '../lambda/validation.ts';
+import { formatIssues } from '../lambda/read/issue-format.ts';
 import { isEmailAddress } from './email-address.ts';
 
 /**

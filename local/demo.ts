@@ -1,9 +1,9 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InvalidatorConfig } from '../lambda/config.ts';
-import { parseMessageBody } from '../lambda/message.ts';
-import { pathsByDistribution, resolveTargets } from '../lambda/request.ts';
-import { DistributionRouter } from '../lambda/routing.ts';
+import { parseMessageBody } from '../lambda/read/message.ts';
+import { pathsByDistribution, resolveTargets } from '../lambda/resolve/targets.ts';
+import { DistributionRouter } from '../lambda/resolve/routing.ts';
 import type { LocalEnvironment } from './environment.ts';
 
 /** One publish event of the demo: what a CMS would send, and whether the handler must reject it. */

@@ -7,11 +7,11 @@ import type { InvalidatorSettings } from '../lib/app-config.ts';
 import { startCloudFrontEmulator, type CloudFrontEmulator, type FaultOptions } from './cloudfront-emulator/index.ts';
 import type { LocalActivity } from './activity.ts';
 import { LOCAL_CREDENTIALS } from './credentials.ts';
-import { LocalLogger, type HandlerLogEntry } from './LocalLogger.ts';
-import { LocalMetrics } from './LocalMetrics.ts';
+import { LocalLogger, type HandlerLogEntry } from './local-logger.ts';
+import { LocalMetrics } from './local-metrics.ts';
 import { startPoller, type InvocationReport, type Poller, type SqsHandler } from './poller.ts';
 import { createLocalQueues, type LocalQueues } from './queues.ts';
-import { startLocalSqs, type LocalSqsServer } from './sqsServer.ts';
+import { startLocalSqs, type LocalSqsServer } from './sqs-server.ts';
 
 /**
  * Local mode's defaults: short enough to see results at once, and documented in the README (Local mode, The `cfiq` CLI).

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { invalidationMessageJsonSchema } from '../lambda/message-json-schema.ts';
-import { invalidationMessageSchema } from '../lambda/message.ts';
+import { invalidationMessageJsonSchema } from '../lambda/read/message-json-schema.ts';
+import { invalidationMessageSchema } from '../lambda/read/message.ts';
 
 /**
  * The committed JSON Schema is generated from the zod schema and must not drift from it. To regenerate:
@@ -77,7 +77,7 @@ function hasType(value: unknown, type: string): boolean {
 }
 
 describe('schema/invalidation-message.schema.json', () => {
-  it('is the schema generated from lambda/message.ts, pretty-printed', () => {
+  it('is the schema generated from lambda/read/message.ts, pretty-printed', () => {
     // Prepare
     const committed = readFileSync(SCHEMA_FILE, 'utf8');
 

@@ -1,4 +1,4 @@
-import { awsErrorName } from '../../lambda/aws-errors.ts';
+import { awsErrorName } from '../../lambda/errors.ts';
 
 /**
  * The CLI's exit codes and errors. Every command maps its failures to one of these codes; the README (Local mode, The `cfiq` CLI)

@@ -7,8 +7,8 @@ type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 /** Each command's module, loaded on use: `cfiq send` does not load the emulators. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   send: async () => (await import('./send.ts')).sendCommand,
-  'dlq list': async () => (await import('./dlqList.ts')).dlqListCommand,
-  'dlq redrive': async () => (await import('./dlqRedrive.ts')).dlqRedriveCommand,
+  'dlq list': async () => (await import('./dlq-list.ts')).dlqListCommand,
+  'dlq redrive': async () => (await import('./dlq-redrive.ts')).dlqRedriveCommand,
   status: async () => (await import('./status.ts')).statusCommand,
   local: async () => (await import('./local.ts')).localCommand,
 };

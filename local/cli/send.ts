@@ -1,10 +1,10 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ConfigurationError, InvalidMessageError } from '../../lambda/errors.ts';
 import { MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
-import { parseMessageBody, type InvalidationMessage } from '../../lambda/message.ts';
-import { normalizePath, parsePageUrl } from '../../lambda/paths.ts';
-import { resolvePaths } from '../../lambda/request.ts';
-import { DistributionRouter } from '../../lambda/routing.ts';
+import { parseMessageBody, type InvalidationMessage } from '../../lambda/read/message.ts';
+import { normalizePath, parsePageUrl } from '../../lambda/resolve/paths.ts';
+import { resolvePaths } from '../../lambda/resolve/targets.ts';
+import { DistributionRouter } from '../../lambda/resolve/routing.ts';
 import { findInvalidatorSettings } from '../settings.ts';
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, parseCommandLine } from './args.ts';
 import { EXIT_CODES, InputError, UsageError, awsCall } from './errors.ts';

@@ -1,6 +1,6 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { awsErrorName } from '../../lambda/aws-errors.ts';
+import { awsErrorName } from '../../lambda/errors.ts';
 import { DEFAULT_STACK_NAME } from '../../lambda/defaults.ts';
 import { CLOUDFRONT_REGION } from '../../lambda/limits.ts';
 import { LOOPBACK_HOST } from '../cloudfront-emulator/constants.ts';

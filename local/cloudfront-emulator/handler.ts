@@ -4,10 +4,10 @@
  */
 import { API_VERSION, DEFAULT_LIST_MAX_ITEMS, LOCATION_ORIGIN } from './constants.ts';
 import { CloudFrontApiError, internalError, invalidArgument, notImplemented } from './errors.ts';
-import type { InvalidationStore } from './InvalidationStore.ts';
+import type { InvalidationStore } from './invalidation-store.ts';
 import { matchRoute, type Route } from './routes.ts';
 import type { OperationName } from './types.ts';
-import { errorDocument, invalidationDocument, invalidationListDocument, parseInvalidationBatch } from './wireFormat.ts';
+import { errorDocument, invalidationDocument, invalidationListDocument, parseInvalidationBatch } from './wire-format.ts';
 
 export interface ApiRequest {
   readonly method: string;

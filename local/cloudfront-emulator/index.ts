@@ -1,6 +1,6 @@
-export { CloudFrontEmulator, startCloudFrontEmulator } from './CloudFrontEmulator.ts';
+export { CloudFrontEmulator, startCloudFrontEmulator } from './cloudfront-emulator.ts';
 export { CloudFrontApiError, type ErrorType } from './errors.ts';
-export { FaultInjector } from './FaultInjector.ts';
+export { FaultInjector } from './fault-injector.ts';
 export { mulberry32 } from './random.ts';
 export { isValidPath, isWildcardPath } from './rules.ts';
 export { escapeXml, decodeXmlEntities, parseXml, XmlParseError, type XmlElement } from './xml.ts';

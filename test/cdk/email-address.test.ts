@@ -65,7 +65,7 @@ describe('isEmailAddress', () => {
     expect(() => queueStack({ alarmEmails: ['ops@example'] })).toThrow(
       'alarmEmails must hold email addresses (given "ops@example")',
     );
-    // The context reader's messages redact anything before an "@" (lambda/validation.ts, for URL credentials).
+    // The context reader's messages redact anything before an "@" (lambda/read/issue-format.ts, for URL credentials).
     expect(() => readInvalidatorContext({ distributions: [WWW_DISTRIBUTION], alarmEmails: ['ops@example'] })).toThrow(
       /alarmEmails\[0\]: must be an email address \(given "\*\*\*@example"\)$/,
     );

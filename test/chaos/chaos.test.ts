@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { InvalidationRecord } from '../../local/cloudfront-emulator/index.ts';
 import { checkInvariant, countDuplicates, runChaos } from './chaos.ts';
 import { CHAOS_DISTRIBUTIONS, INVALID_KINDS, chaosCorpus, markerOf, type ChaosMessage } from './corpus.ts';
-import type { DeadLetterEntry } from './deadLetters.ts';
+import type { DeadLetterEntry } from './dead-letters.ts';
 
 const [WWW] = CHAOS_DISTRIBUTIONS;
 

@@ -8,7 +8,7 @@ import { startLocalEnvironment, type LocalEnvironment } from '../../local/enviro
 import type { InvocationOutcome } from '../../local/poller.ts';
 import { CHAOS_CONFIG_DISTRIBUTIONS, CHAOS_DISTRIBUTIONS, chaosCorpus, markerOf, type ChaosMessage } from './corpus.ts';
 import { crashInjector, type CrashStats } from './crashes.ts';
-import { readDeadLetters, type DeadLetterEntry } from './deadLetters.ts';
+import { readDeadLetters, type DeadLetterEntry } from './dead-letters.ts';
 
 /**
  * The chaos run: the local stack (fauxqs, the CloudFront emulator with seeded faults and real in-progress limits,

@@ -2,8 +2,8 @@ import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEADLINE_MARGIN_MS } from '../../lambda/defaults.ts';
-import { InProgressBudget } from '../../lambda/in-progress-budget.ts';
-import { MAX_ISOLATION_REQUESTS } from '../../lambda/isolate.ts';
+import { InProgressBudget } from '../../lambda/submit/in-progress-budget.ts';
+import { MAX_ISOLATION_REQUESTS } from '../../lambda/submit/isolation.ts';
 import { sqsEvent, sqsRecord } from '../helpers/factories.ts';
 import { DEAD_LETTER_QUEUE_URL, handlerHarness, lambdaContext, metricTotals } from '../helpers/handler-harness.ts';
 

@@ -2,8 +2,8 @@ import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, type MessageAttributeValue, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
-import { sqsMessageBytes } from '../../lambda/queue.ts';
-import { remainderMessages } from '../../lambda/remainder.ts';
+import { sqsMessageBytes } from '../../lambda/settle/sqs.ts';
+import { remainderMessages } from '../../lambda/settle/remainders.ts';
 import { sqsEvent, sqsRecord } from '../helpers/factories.ts';
 import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness } from '../helpers/handler-harness.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awsErrorName } from '../../lambda/aws-errors.ts';
+import { awsErrorName } from '../../lambda/errors.ts';
 import { AwsCallError, awsCall, EXIT_CODES } from '../../local/cli/errors.ts';
 
 /** An error shaped like the SDK's, or like the transport error under it. */

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { moveMessages, redriveAttributes } from '../../local/cli/dlqRedrive.ts';
+import { moveMessages, redriveAttributes } from '../../local/cli/dlq-redrive.ts';
 import { EXIT_CODES } from '../../local/cli/errors.ts';
 import { runCli } from '../../local/cli/main.ts';
 import { buildMessage } from '../../local/cli/send.ts';

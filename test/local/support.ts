@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCAL_CREDENTIALS } from '../../local/credentials.ts';
-import { startLocalSqs, type LocalSqsServer } from '../../local/sqsServer.ts';
+import { startLocalSqs, type LocalSqsServer } from '../../local/sqs-server.ts';
 import type { CliIo } from '../../local/cli/io.ts';
 
 /** fauxqs on 127.0.0.1 and a client for it. */

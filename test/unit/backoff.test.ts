@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelaySeconds } from '../../lambda/backoff.ts';
+import { retryDelaySeconds } from '../../lambda/settle/backoff.ts';
 import { MAX_VISIBILITY_TIMEOUT_SECONDS } from '../../lambda/limits.ts';
 
 const policy = { baseDelaySeconds: 30, maxDelaySeconds: 900 };

@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseInvalidatorConfig } from '../../lambda/config.ts';
 import { InvalidMessageError } from '../../lambda/errors.ts';
-import { invalidationMessageSchema, parseCommonMessage, type InvalidationMessage } from '../../lambda/message.ts';
-import { BatchTargets } from '../../lambda/batch-targets.ts';
-import { planInvalidations, requestedPaths, type AcceptedMessage, type Requested } from '../../lambda/plan.ts';
-import { resolveTargets, type Target } from '../../lambda/request.ts';
-import { DistributionRouter } from '../../lambda/routing.ts';
+import { invalidationMessageSchema, parseCommonMessage, type InvalidationMessage } from '../../lambda/read/message.ts';
+import { BatchTargets } from '../../lambda/resolve/batch-targets.ts';
+import { planInvalidations, requestedPaths, type AcceptedMessage, type Requested } from '../../lambda/plan/plan.ts';
+import { resolveTargets, type Target } from '../../lambda/resolve/targets.ts';
+import { DistributionRouter } from '../../lambda/resolve/routing.ts';
 
 /**
  * Differential tests of the handler's memos: resolveTargets with a batch's BatchTargets against resolveTargets with

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunk, xmlLength } from '../../lambda/chunk.ts';
+import { chunk, xmlLength } from '../../lambda/plan/chunk.ts';
 import { MAX_PATH_CHARACTERS_PER_INVALIDATION, MAX_PATH_LENGTH, MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
 
 const defaults = { maxPathsPerInvalidation: MAX_PATHS_PER_INVALIDATION, maxWildcardsPerInvalidation: MAX_WILDCARDS_IN_PROGRESS };

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunk, type InvalidationLimits } from '../../lambda/chunk.ts';
-import { coalesce } from '../../lambda/coalesce.ts';
-import { isWildcard, normalizePath } from '../../lambda/paths.ts';
-import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from '../../lambda/plan.ts';
-import { distinctTargets } from '../../lambda/request.ts';
+import { chunk, type InvalidationLimits } from '../../lambda/plan/chunk.ts';
+import { coalesce } from '../../lambda/plan/coalesce.ts';
+import { isWildcard, normalizePath } from '../../lambda/resolve/paths.ts';
+import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from '../../lambda/plan/plan.ts';
+import { distinctTargets } from '../../lambda/resolve/targets.ts';
 
 /**
  * Properties of coalescing, chunking and planning over generated batches. Paths come from a small alphabet so that

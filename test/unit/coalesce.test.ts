@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coalesce } from '../../lambda/coalesce.ts';
+import { coalesce } from '../../lambda/plan/coalesce.ts';
 
 describe('coalesce', () => {
   it.each([

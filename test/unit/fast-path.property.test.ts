@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { invalidationMessageSchema, parseCommonMessage } from '../../lambda/message.ts';
-import { normalizePath, parseSimplePageUrl } from '../../lambda/paths.ts';
+import { invalidationMessageSchema, parseCommonMessage } from '../../lambda/read/message.ts';
+import { normalizePath, parseSimplePageUrl } from '../../lambda/resolve/paths.ts';
 
 /**
  * Differential tests of the handler's fast paths: on inputs biased toward the edges of what they accept, each

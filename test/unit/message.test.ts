@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidMessageError } from '../../lambda/errors.ts';
-import { parseMessageBody } from '../../lambda/message.ts';
+import { parseMessageBody } from '../../lambda/read/message.ts';
 import { WWW_DISTRIBUTION_ID } from '../helpers/factories.ts';
 import { thrown } from './thrown.ts';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidPathError } from '../../lambda/errors.ts';
 import { MAX_PATH_LENGTH } from '../../lambda/limits.ts';
-import { normalizePath } from '../../lambda/paths.ts';
+import { normalizePath } from '../../lambda/resolve/paths.ts';
 
 /** Characters that make a path interesting: unsafe ASCII, escapes, non-ASCII, controls, lone surrogates. */
 const interestingChar = fc.oneof(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidMessageError, InvalidPathError } from '../../lambda/errors.ts';
 import { MAX_PATH_LENGTH } from '../../lambda/limits.ts';
-import { isWildcard, normalizePath, parsePageUrl, redactUrl } from '../../lambda/paths.ts';
+import { isWildcard, normalizePath, parsePageUrl, redactUrl } from '../../lambda/resolve/paths.ts';
 import { thrown } from './thrown.ts';
 
 

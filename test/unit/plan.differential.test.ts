@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunk } from '../../lambda/chunk.ts';
-import { coalesce } from '../../lambda/coalesce.ts';
-import { collapseToWildcards } from '../../lambda/optimize.ts';
-import { callerReference, planInvalidations, type AcceptedMessage, type InvalidationRequest, type PlanOptions } from '../../lambda/plan.ts';
-import { distinctTargets, pathsByDistribution } from '../../lambda/request.ts';
+import { chunk } from '../../lambda/plan/chunk.ts';
+import { coalesce } from '../../lambda/plan/coalesce.ts';
+import { collapseToWildcards } from '../../lambda/plan/wildcard-collapse.ts';
+import { callerReference, planInvalidations, type AcceptedMessage, type InvalidationRequest, type PlanOptions } from '../../lambda/plan/plan.ts';
+import { distinctTargets, pathsByDistribution } from '../../lambda/resolve/targets.ts';
 
 /**
  * planInvalidations against a naive model of what it must return: per distribution (sorted), coalesce every path

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseMessageBody } from '../../lambda/message.ts';
-import { callerReference, planInvalidations, type AcceptedMessage } from '../../lambda/plan.ts';
-import { resolveTargets } from '../../lambda/request.ts';
-import { DistributionRouter } from '../../lambda/routing.ts';
+import { parseMessageBody } from '../../lambda/read/message.ts';
+import { callerReference, planInvalidations, type AcceptedMessage } from '../../lambda/plan/plan.ts';
+import { resolveTargets } from '../../lambda/resolve/targets.ts';
+import { DistributionRouter } from '../../lambda/resolve/routing.ts';
 import { MEDIA_DISTRIBUTION_ID, WWW_DISTRIBUTION_ID, sqsRecord, testConfig } from '../helpers/factories.ts';
 
 const defaults = { maxPathsPerInvalidation: 3000, maxWildcardsPerInvalidation: 15 };

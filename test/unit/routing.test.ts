@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseInvalidatorConfig } from '../../lambda/config.ts';
-import { DistributionRouter } from '../../lambda/routing.ts';
+import { DistributionRouter } from '../../lambda/resolve/routing.ts';
 import { MEDIA_DISTRIBUTION_ID, WWW_DISTRIBUTION_ID, testConfig } from '../helpers/factories.ts';
 
 /** A router over distributions given as `{ id: hostnames }`, validated like the real configuration. */

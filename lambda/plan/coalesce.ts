@@ -1,4 +1,4 @@
-import { isWildcard } from './paths.ts';
+import { isWildcard } from '../resolve/paths.ts';
 
 /** The paths to submit for one distribution, and for each dropped path the wildcard that covers it. */
 export interface CoalescedPaths {

@@ -16,7 +16,7 @@ export function invalidationMessageJsonSchema(): Record<string, unknown> {
 /** Write the JSON Schema to `schema/invalidation-message.schema.json` (`npm run schema`). */
 if (import.meta.main) {
   const { writeFileSync } = await import('node:fs');
-  const file = new URL('../schema/invalidation-message.schema.json', import.meta.url);
+  const file = new URL('../../schema/invalidation-message.schema.json', import.meta.url);
   writeFileSync(file, `${JSON.stringify(invalidationMessageJsonSchema(), null, 2)}\n`);
   console.log(`wrote ${file.pathname}`);
 }

@@ -3,9 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { LOOPBACK_HOST, MAX_REQUEST_BODY_BYTES } from './constants.ts';
 import { batchTooLarge, malformedInput, serviceUnavailable, throttling } from './errors.ts';
-import { FaultInjector } from './FaultInjector.ts';
+import { FaultInjector } from './fault-injector.ts';
 import { errorResponse, handleApiRequest, type ApiResponse } from './handler.ts';
-import { InvalidationStore } from './InvalidationStore.ts';
+import { InvalidationStore } from './invalidation-store.ts';
 import { matchRoute } from './routes.ts';
 import type {
   CloudFrontEmulatorOptions,

@@ -1,5 +1,5 @@
-import { MAX_PATH_CHARACTERS_PER_INVALIDATION } from './limits.ts';
-import { isWildcard } from './paths.ts';
+import { MAX_PATH_CHARACTERS_PER_INVALIDATION } from '../limits.ts';
+import { isWildcard } from '../resolve/paths.ts';
 
 /** The most a single CreateInvalidation may carry. */
 export interface InvalidationLimits {

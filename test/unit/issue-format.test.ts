@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { formatIssues } from '../../lambda/validation.ts';
+import { formatIssues } from '../../lambda/read/issue-format.ts';
 
 const schema = z.strictObject({ name: z.string().min(2, 'too short'), items: z.array(z.object({ id: z.int() })).optional() });
 

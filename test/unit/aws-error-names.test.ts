@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awsErrorName, describeAwsError } from '../../lambda/aws-errors.ts';
+import { awsErrorName, describeAwsError } from '../../lambda/errors.ts';
 
 describe('awsErrorName and describeAwsError', () => {
   it.each<[string, unknown, string, string]>([

@@ -1,6 +1,6 @@
-import type { InvalidationOutcome } from './cloudfront.ts';
-import { planInvalidations, type AcceptedMessage, type InvalidationRequest, type PlanOptions } from './plan.ts';
-import { Coverage } from './remainder.ts';
+import type { InvalidationOutcome } from './create-invalidation.ts';
+import { planInvalidations, type AcceptedMessage, type InvalidationRequest, type PlanOptions } from '../plan/plan.ts';
+import { Coverage } from '../settle/remainders.ts';
 
 /**
  * Isolation: when CloudFront refuses a request for its content (a path it rejects, a body too large) and several

@@ -2,9 +2,9 @@ import { CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQS
 import type { SQSMessageAttributes } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../local/credentials.ts';
-import { startLocalSqs, type LocalSqsServer } from '../../local/sqsServer.ts';
+import { startLocalSqs, type LocalSqsServer } from '../../local/sqs-server.ts';
 import { MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
-import { sendToDeadLetterQueue, type DeadLetter } from '../../lambda/queue.ts';
+import { sendToDeadLetterQueue, type DeadLetter } from '../../lambda/settle/sqs.ts';
 import { sqsRecord } from '../helpers/factories.ts';
 
 /**

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseInvalidatorConfig } from '../../lambda/config.ts';
 import { InvalidMessageError, InvalidPathError } from '../../lambda/errors.ts';
-import { parseMessageBody, type InvalidationMessage } from '../../lambda/message.ts';
-import { distinctTargets, resolvePaths, resolveTargets, type PathsByDistribution } from '../../lambda/request.ts';
-import { DistributionRouter } from '../../lambda/routing.ts';
+import { parseMessageBody, type InvalidationMessage } from '../../lambda/read/message.ts';
+import { distinctTargets, resolvePaths, resolveTargets, type PathsByDistribution } from '../../lambda/resolve/targets.ts';
+import { DistributionRouter } from '../../lambda/resolve/routing.ts';
 import { MEDIA_DISTRIBUTION_ID, WWW_DISTRIBUTION_ID, testConfig } from '../helpers/factories.ts';
 import { thrown } from './thrown.ts';
 

@@ -1,4 +1,4 @@
-import { MAX_VISIBILITY_TIMEOUT_SECONDS } from './limits.ts';
+import { MAX_VISIBILITY_TIMEOUT_SECONDS } from '../limits.ts';
 
 /** How long to hide a message after a transient failure. */
 export interface BackoffPolicy {

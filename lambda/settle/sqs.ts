@@ -6,9 +6,9 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttribute, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { describeAwsError } from './aws-errors.ts';
-import { mapConcurrently } from './concurrency.ts';
-import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS, MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from './limits.ts';
+import { describeAwsError } from '../errors.ts';
+import { mapConcurrently } from '../concurrency.ts';
+import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS, MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from '../limits.ts';
 
 /** SQS calls one invocation makes at once: one at a time a large batch's bookkeeping adds up, all at once it meets throttling. */
 export const SQS_CONCURRENCY = 5;

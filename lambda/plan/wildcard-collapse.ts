@@ -1,5 +1,5 @@
 import { coalesce, type CoalescedPaths } from './coalesce.ts';
-import { isWildcard } from './paths.ts';
+import { isWildcard } from '../resolve/paths.ts';
 
 /**
  * The opt-in wildcard collapse: within one batch and distribution, replace many paths in one directory by

@@ -1,5 +1,5 @@
-import type { Requested } from './plan.ts';
-import { FEW_TARGETS, resolveUrl, type Target, type TargetSource } from './request.ts';
+import type { Requested } from '../plan/plan.ts';
+import { FEW_TARGETS, resolveUrl, type Target, type TargetSource } from './targets.ts';
 import type { DistributionRouter } from './routing.ts';
 
 /** One batch's target for a (distribution, path): the one object every message of the batch naming it shares. */

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
-import { redactUnparsedUrl } from './paths.ts';
+import { redactUnparsedUrl } from '../resolve/paths.ts';
 
 // zod/mini has no messages of its own ("Invalid input"): use the English ones classic zod sets, which the errors
 // below are worded with.

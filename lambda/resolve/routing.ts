@@ -1,4 +1,4 @@
-import type { InvalidatorConfig } from './config.ts';
+import type { InvalidatorConfig } from '../config.ts';
 
 /** Bounds of DistributionRouter's memo of routed hostnames. */
 const MAX_MEMO_HOSTNAMES = 1024;

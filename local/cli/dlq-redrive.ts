@@ -11,8 +11,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { awsErrorName } from '../../lambda/aws-errors.ts';
-import { DEAD_LETTER_ATTRIBUTES, packBatches } from '../../lambda/queue.ts';
+import { awsErrorName } from '../../lambda/errors.ts';
+import { DEAD_LETTER_ATTRIBUTES, packBatches } from '../../lambda/settle/sqs.ts';
 import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, integerFlag, parseCommandLine } from './args.ts';
 import { AwsCallError, EXIT_CODES, awsCall } from './errors.ts';

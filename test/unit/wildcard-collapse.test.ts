@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { coalesce } from '../../lambda/coalesce.ts';
+import { coalesce } from '../../lambda/plan/coalesce.ts';
 import { parseInvalidatorConfig } from '../../lambda/config.ts';
 import { MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
 import { DEFAULT_MIN_PATHS_PER_DIRECTORY } from '../../lambda/defaults.ts';
-import { chooseWildcards, collapseToWildcards } from '../../lambda/optimize.ts';
-import { isWildcard } from '../../lambda/paths.ts';
-import { planInvalidations, type AcceptedMessage } from '../../lambda/plan.ts';
-import { distinctTargets } from '../../lambda/request.ts';
+import { chooseWildcards, collapseToWildcards } from '../../lambda/plan/wildcard-collapse.ts';
+import { isWildcard } from '../../lambda/resolve/paths.ts';
+import { planInvalidations, type AcceptedMessage } from '../../lambda/plan/plan.ts';
+import { distinctTargets } from '../../lambda/resolve/targets.ts';
 
 /** Does `path` (or, for a wildcard, its prefix) fall under the wildcard `cover`? */
 function covers(cover: string, path: string): boolean {

@@ -1,8 +1,8 @@
 import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { MAX_SQS_MESSAGE_BYTES } from './limits.ts';
-import type { InvalidationMessage } from './message.ts';
-import { isWildcard } from './paths.ts';
+import { MAX_SQS_MESSAGE_BYTES } from '../limits.ts';
+import type { InvalidationMessage } from '../read/message.ts';
+import { isWildcard } from '../resolve/paths.ts';
 import {
   copiedAttributes,
   DEAD_LETTER_ATTRIBUTES,
@@ -11,8 +11,8 @@ import {
   sqsMessageBytes,
   type DeadLetter,
   type SendResult,
-} from './queue.ts';
-import { pathsByDistribution, type Target } from './request.ts';
+} from './sqs.ts';
+import { pathsByDistribution, type Target } from '../resolve/targets.ts';
 
 /**
  * Remainders: when some requests of a message were created and others failed transiently, the message is

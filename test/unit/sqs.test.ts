@@ -12,7 +12,7 @@ import {
   sqsMessageBytes,
   type DeadLetter,
   type DeadLetterEntry,
-} from '../../lambda/queue.ts';
+} from '../../lambda/settle/sqs.ts';
 import { sqsRecord } from '../helpers/factories.ts';
 
 /** A message id as SQS makes them: a UUID, 36 characters. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { chunk, type InvalidationLimits } from './chunk.ts';
 import { coalesceDistinct } from './coalesce.ts';
-import { collapseToWildcards, type WildcardCollapseOptions } from './optimize.ts';
-import type { Target } from './request.ts';
+import { collapseToWildcards, type WildcardCollapseOptions } from './wildcard-collapse.ts';
+import type { Target } from '../resolve/targets.ts';
 
 /** A message that passed validation, with its paths routed to distributions. */
 export interface AcceptedMessage {

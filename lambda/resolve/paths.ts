@@ -1,5 +1,5 @@
-import { InvalidMessageError, InvalidPathError, displayValue } from './errors.ts';
-import { MAX_PATH_LENGTH } from './limits.ts';
+import { InvalidMessageError, InvalidPathError, displayValue } from '../errors.ts';
+import { MAX_PATH_LENGTH } from '../limits.ts';
 
 /**
  * Invalidation paths as CloudFront wants them: starting with `/`, `*` only as the last character, at most

@@ -1,5 +1,5 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { DEAD_LETTER_ATTRIBUTES } from '../../lambda/queue.ts';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambda/settle/sqs.ts';
 
 /** One message read from the dead-letter queue. */
 export interface DeadLetterEntry {

@@ -1,9 +1,9 @@
 import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { redactCredentials } from '../../lambda/errors.ts';
-import { redactUnparsedUrl } from '../../lambda/paths.ts';
+import { redactUnparsedUrl } from '../../lambda/resolve/paths.ts';
 import { MAX_SQS_BATCH_ENTRIES } from '../../lambda/limits.ts';
-import { DEAD_LETTER_ATTRIBUTES } from '../../lambda/queue.ts';
-import { previewJson } from '../../lambda/validation.ts';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambda/settle/sqs.ts';
+import { previewJson } from '../../lambda/read/issue-format.ts';
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, integerFlag, parseCommandLine } from './args.ts';
 import { EXIT_CODES, awsCall } from './errors.ts';
 import type { CliIo } from './io.ts';

@@ -1,18 +1,18 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { retryDelaySeconds } from './backoff.ts';
-import { createInvalidation, isRecognizedErrorCode, type FailedOutcome, type InvalidationOutcome } from './cloudfront.ts';
+import { retryDelaySeconds } from './settle/backoff.ts';
+import { createInvalidation, isRecognizedErrorCode, type FailedOutcome, type InvalidationOutcome } from './submit/create-invalidation.ts';
 import { groupsOf, mapConcurrently } from './concurrency.ts';
 import type { HandlerSettings } from './config.ts';
 import { DEADLINE_MARGIN_MS } from './defaults.ts';
 import { DEADLINE_EXCEEDED, IN_PROGRESS_LIMIT, InvalidMessageError, OWN_TRANSIENT_ERROR_CODES, RETRIES_EXHAUSTED, redactCredentials, REMAINDER_NOT_SENT } from './errors.ts';
-import { InProgressBudget } from './in-progress-budget.ts';
-import { isContentRefusal, Isolation, needsIsolation, type Submitted } from './isolate.ts';
+import { InProgressBudget } from './submit/in-progress-budget.ts';
+import { isContentRefusal, Isolation, needsIsolation, type Submitted } from './submit/isolation.ts';
 import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS } from './limits.ts';
-import { parseMessageBody } from './message.ts';
+import { parseMessageBody } from './read/message.ts';
 import { METRICS, type MetricName } from './metrics.ts';
-import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from './plan.ts';
+import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from './plan/plan.ts';
 import {
   changeVisibility,
   deadLetterEntry,
@@ -23,11 +23,11 @@ import {
   type QueueUrlResolver,
   type SendResult,
   type VisibilityChange,
-} from './queue.ts';
-import { Coverage, owedPaths, remainderDeadLetter, remainderMessages, sendRemainders, type Remainder } from './remainder.ts';
-import { BatchTargets } from './batch-targets.ts';
-import { distinctTargets, resolveTargets } from './request.ts';
-import type { DistributionRouter } from './routing.ts';
+} from './settle/sqs.ts';
+import { Coverage, owedPaths, remainderDeadLetter, remainderMessages, sendRemainders, type Remainder } from './settle/remainders.ts';
+import { BatchTargets } from './resolve/batch-targets.ts';
+import { distinctTargets, resolveTargets } from './resolve/targets.ts';
+import type { DistributionRouter } from './resolve/routing.ts';
 
 /** Where the pipeline reports what it did: Powertools Logger and Metrics in Lambda, anything alike in tests. */
 export interface PipelineObserver {
@@ -124,7 +124,7 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
 }
 
 /**
- * Send the planned requests in order, isolating one CloudFront refused for its content (see isolate.ts) before the
+ * Send the planned requests in order, isolating one CloudFront refused for its content (see submit/isolation.ts) before the
  * next is sent, so the isolation takes the budget the refused request gave back: the same deadline and in-progress
  * budget apply to every request. Counts the failed requests: each CloudFront refused or failed, and each the deadline
  * or the in-progress budget stopped, once; not a request left unsent past the isolation cap.

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { distributionIdSchema } from './config.ts';
-import { InvalidMessageError } from './errors.ts';
-import { formatIssues } from './validation.ts';
+import { distributionIdSchema } from '../config.ts';
+import { InvalidMessageError } from '../errors.ts';
+import { formatIssues } from './issue-format.ts';
 
 /** The limits on the free-text fields. */
 const MAX_SOURCE_LENGTH = 256;

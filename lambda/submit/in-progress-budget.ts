@@ -1,5 +1,5 @@
-import { MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from './limits.ts';
-import { isWildcard } from './paths.ts';
+import { MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from '../limits.ts';
+import { isWildcard } from '../resolve/paths.ts';
 
 /**
  * CloudFront's in-progress limits, as far as one invocation can see them: the file paths and wildcard paths it has

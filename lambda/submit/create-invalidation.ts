@@ -1,7 +1,6 @@
 import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { awsErrorName } from './aws-errors.ts';
-import { DEADLINE_EXCEEDED, OWN_TRANSIENT_ERROR_CODES, PERMANENT_CLOUDFRONT_ERROR_CODES, TRANSIENT_CLOUDFRONT_ERROR_CODES } from './errors.ts';
-import type { InvalidationRequest } from './plan.ts';
+import { awsErrorName, DEADLINE_EXCEEDED, OWN_TRANSIENT_ERROR_CODES, PERMANENT_CLOUDFRONT_ERROR_CODES, TRANSIENT_CLOUDFRONT_ERROR_CODES } from '../errors.ts';
+import type { InvalidationRequest } from '../plan/plan.ts';
 
 /** What came of one CreateInvalidation, after the SDK's own retries. */
 export type InvalidationOutcome =

@@ -1,5 +1,5 @@
-import { InvalidMessageError, displayValue } from './errors.ts';
-import type { InvalidationMessage } from './message.ts';
+import { InvalidMessageError, displayValue } from '../errors.ts';
+import type { InvalidationMessage } from '../read/message.ts';
 import { normalizePath, parsePageUrl } from './paths.ts';
 import type { DistributionRouter } from './routing.ts';
 
