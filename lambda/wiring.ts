@@ -9,9 +9,10 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadHandlerSettings } from './config.ts';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from './defaults.ts';
 import { CLOUDFRONT_REGION } from './limits.ts';
-import { processBatch, type PipelineObserver } from './process-batch.ts';
+import { processBatch } from './process-batch.ts';
 import { QueueUrlResolver } from './settle/sqs.ts';
 import { DistributionRouter } from './resolve/routing.ts';
+import type { PipelineObserver } from './types.ts';
 
 /**
  * The function's SDK client settings: the standard retry mode, and time limits for one attempt so a hung connection

@@ -2,24 +2,9 @@ import { createHash } from 'node:crypto';
 import { chunk, type InvalidationLimits } from './chunk.ts';
 import { coalesceDistinct } from './coalesce.ts';
 import { collapseToWildcards, type WildcardCollapseOptions } from './wildcard-collapse.ts';
-import type { Target } from '../resolve/targets.ts';
+import type { AcceptedMessage, InvalidationRequest, Requested, Target } from '../types.ts';
 
-/** A message that passed validation, with its paths routed to distributions. */
-export interface AcceptedMessage {
-  readonly messageId: string;
-  /** Each (distribution, path) it asks for, once (see resolveTargets). */
-  readonly targets: readonly Target[];
-}
 
-/** One CreateInvalidation to make, and the messages whose paths it covers. */
-export interface InvalidationRequest {
-  readonly distributionId: string;
-  readonly paths: string[];
-  /** Ids of the messages that have at least one path covered by this request, sorted. */
-  readonly messageIds: string[];
-  /** Deterministic, so a retried identical request is idempotent at CloudFront. */
-  readonly callerReference: string;
-}
 
 /** How to plan a batch: the request limits, and the opt-in wildcard collapse (`InvalidatorConfig` is one). */
 export interface PlanOptions extends InvalidationLimits {
@@ -72,15 +57,6 @@ export function planInvalidations(
   return requests;
 }
 
-/**
- * What a batch asks of one distribution: its distinct paths (in any order), and the ids of the messages that asked
- * for any (in any order; an id may repeat). A batch of 10,000 messages names "/" 10,000 times, so the messages are
- * listed per distribution, not per path.
- */
-export interface Requested {
-  readonly paths: readonly string[];
-  readonly messageIds: readonly string[];
-}
 
 /** Per distribution that any message asks for, what they ask of it. */
 export function requestedPaths(messages: readonly AcceptedMessage[]): Map<string, Requested> {

@@ -1,6 +1,6 @@
-import type { Requested } from '../plan/plan.ts';
-import { FEW_TARGETS, resolveUrl, type Target, type TargetSource } from './targets.ts';
+import { FEW_TARGETS, resolveUrl } from './targets.ts';
 import type { DistributionRouter } from './routing.ts';
+import type { Requested, Target, TargetSource } from '../types.ts';
 
 /** One batch's target for a (distribution, path): the one object every message of the batch naming it shares. */
 export interface BatchTarget extends Target {

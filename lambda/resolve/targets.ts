@@ -2,31 +2,10 @@ import { InvalidMessageError, displayValue } from '../errors.ts';
 import type { InvalidationMessage } from '../read/message.ts';
 import { normalizePath, parsePageUrl } from './paths.ts';
 import type { DistributionRouter } from './routing.ts';
+import type { PathsByDistribution, Target, TargetSource } from '../types.ts';
 
-/** One path a message asks to invalidate, normalized, and the distribution it goes to. */
-export interface Target {
-  readonly distributionId: string;
-  readonly path: string;
-}
 
-/** One message's paths, normalized and grouped by the distribution they go to. */
-export type PathsByDistribution = Map<string, Set<string>>;
 
-/**
- * Where resolveTargets gets its targets: a new object for each (plainTargets), or one batch's shared ones
- * (BatchTargets, which resolves each distinct URL of a batch once).
- */
-export interface TargetSource<T extends Target> {
-  /** The target of a normalized `path` for `distributionId`. */
-  pathTarget(distributionId: string, path: string): T;
-  /**
-   * The target of a page URL.
-   * @throws {InvalidMessageError} `InvalidUrl` or `UnknownHost`, naming the bad value (as resolveUrl)
-   */
-  urlTarget(url: string, router: DistributionRouter): T;
-  /** `targets` without repeats, in first-seen order: `targets` itself when none repeats. */
-  distinct(targets: readonly T[]): readonly T[];
-}
 
 /** A new target object each time: for a message on its own (the CLI, the cost benchmark). */
 export const plainTargets: TargetSource<Target> = {

@@ -1,18 +1,8 @@
 import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { MAX_SQS_MESSAGE_BYTES } from '../limits.ts';
-import type { InvalidationMessage } from '../read/message.ts';
-import { isWildcard } from '../resolve/paths.ts';
-import {
-  copiedAttributes,
-  DEAD_LETTER_ATTRIBUTES,
-  fitAttributes,
-  sendMessages,
-  sqsMessageBytes,
-  type DeadLetter,
-  type SendResult,
-} from './sqs.ts';
-import { pathsByDistribution, type Target } from '../resolve/targets.ts';
+import { copiedAttributes, DEAD_LETTER_ATTRIBUTES, fitAttributes, sendMessages, sqsMessageBytes } from './sqs.ts';
+import type { DeadLetter, MessageNotes, Remainder, SendResult } from '../types.ts';
 
 /**
  * Remainders: when some requests of a message were created and others failed transiently, the message is
@@ -23,57 +13,6 @@ import { pathsByDistribution, type Target } from '../resolve/targets.ts';
 
 /** The message attribute naming the message a remainder was cut from. */
 export const REMAINDER_OF_ATTRIBUTE = 'RemainderOf';
-
-/** The paths that created invalidations cover, per distribution. */
-export class Coverage {
-  readonly #exact = new Map<string, Set<string>>();
-  /** The created wildcards without their `*`: few, since one invocation sends at most 15 per distribution. */
-  readonly #prefixes = new Map<string, string[]>();
-
-  /** Count the paths of a created invalidation. */
-  public add(distributionId: string, paths: readonly string[]): void {
-    let exact = this.#exact.get(distributionId);
-    if (exact === undefined) this.#exact.set(distributionId, (exact = new Set()));
-    for (const path of paths) {
-      exact.add(path);
-      if (isWildcard(path)) {
-        let prefixes = this.#prefixes.get(distributionId);
-        if (prefixes === undefined) this.#prefixes.set(distributionId, (prefixes = []));
-        prefixes.push(path.slice(0, -1));
-      }
-    }
-  }
-
-  /** Is `path` (a requested path, wildcard or not) invalidated by a created invalidation of the distribution? */
-  public covers(distributionId: string, path: string): boolean {
-    if (this.#exact.get(distributionId)?.has(path)) return true;
-    return this.#prefixes.get(distributionId)?.some((prefix) => path.startsWith(prefix)) ?? false;
-  }
-}
-
-/**
- * A message's paths that no created invalidation covers, per distribution, sorted; distributions owing nothing left out.
- *
- * @example
- * owedPaths([{ distributionId: 'E1', path: '/a' }, { distributionId: 'E1', path: '/b' }], coverage); // Map { 'E1' => ['/b'] } when only '/a' was created
- */
-export function owedPaths(targets: readonly Target[], coverage: Coverage): Map<string, string[]> {
-  const left = pathsByDistribution(targets.filter(({ distributionId, path }) => !coverage.covers(distributionId, path)));
-  return new Map([...left].map(([distributionId, paths]) => [distributionId, [...paths].sort()]));
-}
-
-/** One remainder to send: the body, its attributes, and the record it was cut from. */
-export interface Remainder {
-  readonly record: SQSRecord;
-  readonly distributionId: string;
-  readonly paths: readonly string[];
-  readonly body: string;
-  /** `RemainderOf`, then those of the original's attributes that fit (see remainderAttributes). */
-  readonly attributes: Readonly<Record<string, MessageAttributeValue>>;
-  /** The backoff before it is received, at most SQS's 900 s. */
-  readonly delaySeconds: number;
-}
-
 
 /**
  * The remainders for the paths one distribution still owes: as many messages as it takes for each, with its
@@ -86,7 +25,7 @@ export interface Remainder {
  */
 export function remainderMessages(
   record: SQSRecord,
-  original: InvalidationMessage,
+  original: MessageNotes,
   distributionId: string,
   paths: readonly string[],
   delaySeconds: number,
@@ -135,7 +74,7 @@ export function remainderDeadLetter(remainder: Remainder, code: string, message:
  * remainderBody({ urls: ['https://www.example.org/a'], source: 'wagtail' }, 'E1', ['/a']);
  * // '{"distributionId":"E1","paths":["/a"],"source":"wagtail"}'
  */
-export function remainderBody(original: InvalidationMessage, distributionId: string, paths: readonly string[]): string {
+export function remainderBody(original: MessageNotes, distributionId: string, paths: readonly string[]): string {
   const { source, reason } = original;
   return JSON.stringify({ distributionId, paths, ...(source !== undefined ? { source } : {}), ...(reason !== undefined ? { reason } : {}) });
 }

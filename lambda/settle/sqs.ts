@@ -9,21 +9,12 @@ import type { SQSMessageAttribute, SQSMessageAttributes, SQSRecord } from 'aws-l
 import { describeAwsError } from '../errors.ts';
 import { mapConcurrently } from '../concurrency.ts';
 import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS, MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from '../limits.ts';
+import type { DeadLetter, OutgoingMessage, SendResult, VisibilityChange } from '../types.ts';
 
 /** SQS calls one invocation makes at once: one at a time a large batch's bookkeeping adds up, all at once it meets throttling. */
 export const SQS_CONCURRENCY = 5;
 
-/** A message to send with SendMessageBatch, and its size as SQS counts it. */
-export interface OutgoingMessage {
-  readonly body: string;
-  readonly attributes: Readonly<Record<string, MessageAttributeValue>>;
-  readonly bytes: number;
-  /** Capped at SQS's 900 s. @default 0 */
-  readonly delaySeconds?: number;
-}
 
-/** What came of sending one message: its new id, or why it was not sent. */
-export type SendResult = { readonly messageId: string } | { readonly error: string };
 
 /**
  * Send messages to one queue with SendMessageBatch, packed by count and size, a few calls at a time. Never throws.
@@ -65,12 +56,6 @@ export function messageAttribute(value: SQSMessageAttribute): MessageAttributeVa
   };
 }
 
-/** A record to move to the dead-letter queue, with its reason. */
-export interface DeadLetter {
-  readonly record: SQSRecord;
-  readonly code: string;
-  readonly message: string;
-}
 
 /** The message attributes a dead-lettered message carries (the Lambda dead-letter convention, plus the source id). */
 export const DEAD_LETTER_ATTRIBUTES = {
@@ -255,11 +240,6 @@ export function packBatches<T extends { readonly bytes: number }>(entries: reado
   return batches;
 }
 
-/** A record to hide for a while before its next receive. */
-export interface VisibilityChange {
-  readonly record: SQSRecord;
-  readonly visibilityTimeoutSeconds: number;
-}
 
 /**
  * Set each record's visibility timeout (the backoff before its next receive).

@@ -1,13 +1,8 @@
 import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { awsErrorName, DEADLINE_EXCEEDED, OWN_TRANSIENT_ERROR_CODES, PERMANENT_CLOUDFRONT_ERROR_CODES, TRANSIENT_CLOUDFRONT_ERROR_CODES } from '../errors.ts';
-import type { InvalidationRequest } from '../plan/plan.ts';
+import type { FailedOutcome, InvalidationOutcome, InvalidationRequest } from '../types.ts';
 
-/** What came of one CreateInvalidation, after the SDK's own retries. */
-export type InvalidationOutcome =
-  | { readonly kind: 'created'; readonly invalidationId: string; readonly status: string }
-  | { readonly kind: 'transient' | 'permanent'; readonly code: string; readonly message: string };
 
-export type FailedOutcome = Extract<InvalidationOutcome, { kind: 'transient' | 'permanent' }>;
 
 const PERMANENT = new Set<string>(PERMANENT_CLOUDFRONT_ERROR_CODES);
 const KNOWN = new Set<string>([...PERMANENT_CLOUDFRONT_ERROR_CODES, ...TRANSIENT_CLOUDFRONT_ERROR_CODES, ...OWN_TRANSIENT_ERROR_CODES]);

@@ -1,6 +1,6 @@
-import type { InvalidationOutcome } from './create-invalidation.ts';
-import { planInvalidations, type AcceptedMessage, type InvalidationRequest, type PlanOptions } from '../plan/plan.ts';
-import { Coverage } from '../settle/remainders.ts';
+import { planInvalidations, type PlanOptions } from '../plan/plan.ts';
+import { Coverage } from '../plan/coverage.ts';
+import type { AcceptedMessage, InvalidationOutcome, InvalidationRequest, Submitted } from '../types.ts';
 
 /**
  * Isolation: when CloudFront refuses a request for its content (a path it rejects, a body too large) and several
@@ -23,11 +23,6 @@ export const CONTENT_ERROR_CODES: ReadonlySet<string> = new Set(['InvalidArgumen
  */
 export const MAX_ISOLATION_REQUESTS = 32;
 
-/** A request sent (or not sent: deferred, a transient outcome), and what came of it. */
-export interface Submitted {
-  readonly request: InvalidationRequest;
-  readonly outcome: InvalidationOutcome;
-}
 
 /** Did CloudFront refuse the request for its content? Then it created nothing. */
 export function isContentRefusal(outcome: InvalidationOutcome): boolean {
