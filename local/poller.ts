@@ -1,9 +1,4 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -18,6 +13,7 @@ import {
   MAX_SQS_BATCH_ENTRIES,
   MIN_BATCH_SIZE,
 } from '../lambda/limits.ts';
+import { changeVisibilityTimeouts, deleteMessages, describeFailures } from '../lambda/settle/sqs-batches.ts';
 import { createLambdaContext, type LocalFunction } from './context.ts';
 import { RECORD_SYSTEM_ATTRIBUTES, toSqsRecord } from './records.ts';
 
@@ -344,44 +340,20 @@ export class Poller {
     });
   }
 
-  /** DeleteMessageBatch, MAX_SQS_BATCH_ENTRIES at a time; returns how many were deleted. */
+  /** Delete handled records; returns how many were deleted. */
   async #delete(records: readonly SQSRecord[]): Promise<number> {
-    let deleted = 0;
-    for (let start = 0; start < records.length; start += MAX_SQS_BATCH_ENTRIES) {
-      const batch = records.slice(start, start + MAX_SQS_BATCH_ENTRIES);
-      try {
-        const output = await this.#options.sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: this.#options.queueUrl,
-            Entries: batch.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
-          }),
-        );
-        deleted += output.Successful?.length ?? 0;
-        if ((output.Failed?.length ?? 0) > 0) {
-          this.#options.onError?.(new Error(`DeleteMessageBatch failed for ${output.Failed!.length} record(s): ${output.Failed!.map((entry) => entry.Code).join(', ')}`), 'DeleteMessageBatch');
-        }
-      } catch (error) {
-        // Not deleted: the records come back after their visibility timeout (at-least-once, as with Lambda).
-        this.#options.onError?.(error, 'DeleteMessageBatch');
-      }
-    }
-    return deleted;
+    const failures = await deleteMessages(this.#options.sqs, this.#options.queueUrl, records.map((record) => record.receiptHandle));
+    // Not deleted: the records come back after their visibility timeout (at-least-once, as with Lambda).
+    if (failures.length > 0) this.#options.onError?.(new Error(`DeleteMessageBatch failed for ${describeFailures(failures)}`), 'DeleteMessageBatch');
+    return records.length - failures.length;
   }
 
   /** Make records visible again at once (they were received but will not be handled by this poller). */
   async #release(records: readonly SQSRecord[]): Promise<void> {
-    for (let start = 0; start < records.length; start += MAX_SQS_BATCH_ENTRIES) {
-      const batch = records.slice(start, start + MAX_SQS_BATCH_ENTRIES);
-      try {
-        await this.#options.sqs.send(
-          new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: this.#options.queueUrl,
-            Entries: batch.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle, VisibilityTimeout: 0 })),
-          }),
-        );
-      } catch (error) {
-        this.#options.onError?.(error, 'ChangeMessageVisibilityBatch');
-      }
+    const entries = records.map((record) => ({ receiptHandle: record.receiptHandle, visibilityTimeoutSeconds: 0 }));
+    const failures = await changeVisibilityTimeouts(this.#options.sqs, this.#options.queueUrl, entries);
+    if (failures.length > 0) {
+      this.#options.onError?.(new Error(`ChangeMessageVisibilityBatch failed for ${describeFailures(failures)}`), 'ChangeMessageVisibilityBatch');
     }
   }
 
