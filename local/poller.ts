@@ -7,11 +7,13 @@ import {
   DEFAULT_MAX_BATCHING_WINDOW_SECONDS,
 } from '../lambda/defaults.ts';
 import {
+  batchingWindowTooShort,
   MAX_BATCH_SIZE,
   MAX_BATCH_SIZE_WITHOUT_WINDOW,
   MAX_BATCHING_WINDOW_SECONDS,
   MAX_SQS_BATCH_ENTRIES,
   MIN_BATCH_SIZE,
+  MIN_BATCHING_WINDOW_SECONDS_OF_LARGE_BATCHES,
 } from '../lambda/limits.ts';
 import { changeVisibilityTimeouts, deleteMessages, describeFailures } from '../lambda/settle/sqs-batches.ts';
 import { createLambdaContext, type LocalFunction } from './context.ts';
@@ -424,8 +426,10 @@ function validate(batchSize: number, windowMs: number, timeoutMs: number, waitTi
   if (!Number.isFinite(windowMs) || windowMs < 0 || windowMs > MAX_BATCHING_WINDOW_SECONDS * 1000) {
     throw new RangeError(`maxBatchingWindowMs must be from 0 to ${MAX_BATCHING_WINDOW_SECONDS * 1000} (given ${windowMs})`);
   }
-  if (batchSize > MAX_BATCH_SIZE_WITHOUT_WINDOW && windowMs < 1000) {
-    throw new RangeError(`a batchSize above ${MAX_BATCH_SIZE_WITHOUT_WINDOW} needs maxBatchingWindowMs of at least 1000 (given batchSize ${batchSize}, window ${windowMs})`);
+  if (batchingWindowTooShort(batchSize, windowMs / 1000)) {
+    throw new RangeError(
+      `a batchSize above ${MAX_BATCH_SIZE_WITHOUT_WINDOW} needs maxBatchingWindowMs of at least ${MIN_BATCHING_WINDOW_SECONDS_OF_LARGE_BATCHES * 1000} (given batchSize ${batchSize}, window ${windowMs})`,
+    );
   }
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`functionTimeoutMs must be positive (given ${timeoutMs})`);
   if (!Number.isInteger(waitTimeSeconds) || waitTimeSeconds < 0 || waitTimeSeconds > MAX_WAIT_TIME_SECONDS) {
