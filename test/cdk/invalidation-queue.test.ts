@@ -838,6 +838,57 @@ describe('InvalidationQueue', () => {
     });
   });
 
+  describe('grantDeadLetterQueueAccess', () => {
+    test('grants what cfiq dlq list and redrive need on the dead-letter queue, and sending to the queue, nothing more', () => {
+      // GIVEN
+      const { stack, queue } = queueStack();
+      const role = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+
+      // WHEN
+      const grant = queue.grantDeadLetterQueueAccess(role);
+
+      // THEN
+      expect(grant.success).toBe(true);
+      const template = Template.fromStack(stack);
+      const queueId = resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorQueue').id;
+      const dlqId = resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorDeadLetterQueue').id;
+      expect(resourceOf(template, 'AWS::IAM::Policy', 'OperatorDefaultPolicy').properties.PolicyDocument.Statement).toStrictEqual([
+        {
+          Effect: 'Allow',
+          Action: [
+            'sqs:CancelMessageMoveTask',
+            'sqs:ChangeMessageVisibility',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+            'sqs:ListMessageMoveTasks',
+            'sqs:ReceiveMessage',
+            'sqs:StartMessageMoveTask',
+          ],
+          Resource: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+        },
+        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+      ]);
+    });
+
+    test('adds kms:GenerateDataKey and kms:Decrypt on the key with KMS', () => {
+      // GIVEN
+      const { stack, queue } = queueStack({ encryption: sqs.QueueEncryption.KMS });
+      const role = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+
+      // WHEN
+      queue.grantDeadLetterQueueAccess(role);
+
+      // THEN
+      const template = Template.fromStack(stack);
+      const key = resourceOf(template, 'AWS::KMS::Key', 'InvalidatorQueueKey');
+      expect(resourceOf(template, 'AWS::IAM::Policy', 'OperatorDefaultPolicy').properties.PolicyDocument.Statement).toContainEqual({
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [key.id, 'Arn'] },
+      });
+    });
+  });
+
   describe('addEventBridgeSource', () => {
     test('delivers matching events to the queue, undeliverable ones to the dead-letter queue', () => {
       // GIVEN
