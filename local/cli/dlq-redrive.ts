@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: the help text (about 30 lines) and the two ways of moving messages (SQS's move task,
+// and moving them itself where that API is missing) share the command's flags, targets and progress output.
 import {
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
