@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
+import { App, Errors } from 'aws-cdk-lib';
 import { ConfigurationError } from '../lambda/errors.ts';
 import { addInvalidationQueueStack } from '../lib/app.ts';
 
@@ -7,8 +7,9 @@ const app = new App();
 try {
   addInvalidationQueueStack(app);
 } catch (error) {
-  // A configuration mistake: say what to fix, without a stack trace.
-  if (!(error instanceof ConfigurationError)) throw error;
+  // A configuration mistake (a bad context value, or props the construct refuses): say what to fix, without a
+  // stack trace.
+  if (!(error instanceof ConfigurationError) && !Errors.isValidationError(error)) throw error;
   console.error(`Error: ${error.message}`);
   process.exit(1);
 }

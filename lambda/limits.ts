@@ -50,6 +50,19 @@ export const MAX_BATCHING_WINDOW_SECONDS = 300;
 /** The SQS event source mapping: a batch size above this needs a batching window of at least 1 second. */
 export const MAX_BATCH_SIZE_WITHOUT_WINDOW = 10;
 
+/** The shortest batching window, in seconds, of a batch size above MAX_BATCH_SIZE_WITHOUT_WINDOW. */
+export const MIN_BATCHING_WINDOW_SECONDS_OF_LARGE_BATCHES = 1;
+
+/**
+ * The SQS event source mapping's rule that a batch size above 10 needs a batching window of at least 1 second: the
+ * one definition the construct, the app's context reader, `cfiq local` and the local poller all check.
+ *
+ * @returns true when Lambda would refuse the pair
+ */
+export function batchingWindowTooShort(batchSize: number, windowSeconds: number): boolean {
+  return batchSize > MAX_BATCH_SIZE_WITHOUT_WINDOW && windowSeconds < MIN_BATCHING_WINDOW_SECONDS_OF_LARGE_BATCHES;
+}
+
 /** The SQS event source mapping's maximum concurrency range. */
 export const MIN_MAX_CONCURRENCY = 2;
 export const MAX_MAX_CONCURRENCY = 1000;

@@ -10,6 +10,7 @@ import {
 } from '../lambda/defaults.ts';
 import { ConfigurationError } from '../lambda/errors.ts';
 import {
+  batchingWindowTooShort,
   MAX_BATCH_SIZE,
   MAX_BATCH_SIZE_WITHOUT_WINDOW,
   MAX_BATCHING_WINDOW_SECONDS,
@@ -17,6 +18,7 @@ import {
   MAX_MAX_RECEIVE_COUNT,
   MIN_BATCH_SIZE,
   MIN_MAX_CONCURRENCY,
+  MIN_BATCHING_WINDOW_SECONDS_OF_LARGE_BATCHES,
   MIN_MAX_RECEIVE_COUNT,
 } from '../lambda/limits.ts';
 import { formatIssues } from '../lambda/read/issue-format.ts';
@@ -57,12 +59,12 @@ const settingsSchema = z
     alarmEmails: z.array(z.string().refine(isEmailAddress, 'must be an email address')).default([]),
   })
   .superRefine((settings, ctx) => {
-    if (settings.batchSize > MAX_BATCH_SIZE_WITHOUT_WINDOW && settings.maxBatchingWindowSeconds < 1) {
+    if (batchingWindowTooShort(settings.batchSize, settings.maxBatchingWindowSeconds)) {
       ctx.addIssue({
         code: 'custom',
         path: ['maxBatchingWindowSeconds'],
         input: settings.maxBatchingWindowSeconds,
-        message: `must be at least 1 when batchSize is above ${MAX_BATCH_SIZE_WITHOUT_WINDOW}`,
+        message: `must be at least ${MIN_BATCHING_WINDOW_SECONDS_OF_LARGE_BATCHES} when batchSize is above ${MAX_BATCH_SIZE_WITHOUT_WINDOW}`,
       });
     }
   });

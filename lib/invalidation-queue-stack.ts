@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { InvalidationQueue, type InvalidationQueueProps } from './invalidation-queue.ts';
+import { STACK_OUTPUTS, type StackOutputName } from './stack-outputs.ts';
 
 /** Properties of an {@link InvalidationQueueStack}: the stack's own, and the invalidation queue's. */
 export interface InvalidationQueueStackProps extends StackProps, InvalidationQueueProps {}
@@ -28,17 +29,17 @@ export class InvalidationQueueStack extends Stack {
     });
 
     const { queue, deadLetterQueue, alarmTopic, dashboard } = this.invalidationQueue;
-    const outputs: Record<string, { value: string; description: string }> = {
-      QueueUrl: { value: queue.queueUrl, description: 'Where producers send publish events' },
-      QueueArn: { value: queue.queueArn, description: 'The invalidation queue' },
-      DeadLetterQueueUrl: {
+    const outputs: Record<StackOutputName, { value: string; description: string }> = {
+      [STACK_OUTPUTS.queueUrl]: { value: queue.queueUrl, description: 'Where producers send publish events' },
+      [STACK_OUTPUTS.queueArn]: { value: queue.queueArn, description: 'The invalidation queue' },
+      [STACK_OUTPUTS.deadLetterQueueUrl]: {
         value: deadLetterQueue.queueUrl,
         description: 'Messages that could not be processed, with their reason',
       },
-      DeadLetterQueueArn: { value: deadLetterQueue.queueArn, description: 'The dead-letter queue' },
-      AlarmTopicArn: { value: alarmTopic.topicArn, description: 'Subscribe here to receive alarms' },
-      DashboardName: { value: dashboard.dashboardName, description: 'The CloudWatch dashboard' },
-      ProducerPolicyArn: {
+      [STACK_OUTPUTS.deadLetterQueueArn]: { value: deadLetterQueue.queueArn, description: 'The dead-letter queue' },
+      [STACK_OUTPUTS.alarmTopicArn]: { value: alarmTopic.topicArn, description: 'Subscribe here to receive alarms' },
+      [STACK_OUTPUTS.dashboardName]: { value: dashboard.dashboardName, description: 'The CloudWatch dashboard' },
+      [STACK_OUTPUTS.producerPolicyArn]: {
         value: this.producerPolicy.managedPolicyArn,
         description: "Attach to the CMS's role to let it send publish events",
       },

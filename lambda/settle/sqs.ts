@@ -1,5 +1,4 @@
 import {
-  ChangeMessageVisibilityBatchCommand,
   GetQueueUrlCommand,
   SendMessageBatchCommand,
   type MessageAttributeValue,
@@ -8,6 +7,7 @@ import {
 import type { SQSMessageAttribute, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { describeAwsError } from '../errors.ts';
 import { mapConcurrently } from '../concurrency.ts';
+import { changeVisibilityTimeouts } from './sqs-batches.ts';
 import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS, MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from '../limits.ts';
 import type { DeadLetter, OutgoingMessage, SendResult, VisibilityChange } from '../types.ts';
 
@@ -242,31 +242,17 @@ export function packBatches<T extends { readonly bytes: number }>(entries: reado
 
 
 /**
- * Set each record's visibility timeout (the backoff before its next receive).
+ * Set each record's visibility timeout (the backoff before its next receive), 10 records a call.
  *
  * @returns the number of records whose visibility could not be changed; they reappear after the queue's default
  */
 export async function changeVisibility(sqs: SQSClient, queueUrl: string, changes: readonly VisibilityChange[]): Promise<number> {
-  let failed = 0;
-  for (let start = 0; start < changes.length; start += MAX_SQS_BATCH_ENTRIES) {
-    const batch = changes.slice(start, start + MAX_SQS_BATCH_ENTRIES);
-    try {
-      const output = await sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: batch.map((change, index) => ({
-            Id: String(index),
-            ReceiptHandle: change.record.receiptHandle,
-            VisibilityTimeout: change.visibilityTimeoutSeconds,
-          })),
-        }),
-      );
-      failed += output.Failed?.length ?? 0;
-    } catch {
-      failed += batch.length;
-    }
-  }
-  return failed;
+  const failures = await changeVisibilityTimeouts(
+    sqs,
+    queueUrl,
+    changes.map((change) => ({ receiptHandle: change.record.receiptHandle, visibilityTimeoutSeconds: change.visibilityTimeoutSeconds })),
+  );
+  return failures.length;
 }
 
 /** Resolves a queue ARN (`arn:aws:sqs:REGION:ACCOUNT:NAME`) to its URL once, with GetQueueUrl. */

@@ -1,7 +1,8 @@
-import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { redactCredentials } from '../../lambda/errors.ts';
 import { redactUnparsedUrl } from '../../lambda/resolve/paths.ts';
 import { MAX_SQS_BATCH_ENTRIES } from '../../lambda/limits.ts';
+import { changeVisibilityTimeouts, describeFailures } from '../../lambda/settle/sqs-batches.ts';
 import { DEAD_LETTER_ATTRIBUTES } from '../../lambda/settle/sqs.ts';
 import { previewJson } from '../../lambda/read/issue-format.ts';
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, integerFlag, parseCommandLine } from './args.ts';
@@ -150,23 +151,10 @@ export async function peekMessages(sqs: SQSClient, queueUrl: string, max: number
 
 /** Make received messages visible again at once; reports (does not throw) those that could not be. */
 async function releaseMessages(sqs: SQSClient, queueUrl: string, receiptHandles: readonly string[], io: Pick<CliIo, 'err'>): Promise<void> {
-  let failed = 0;
-  for (let start = 0; start < receiptHandles.length; start += MAX_SQS_BATCH_ENTRIES) {
-    const batch = receiptHandles.slice(start, start + 10);
-    try {
-      const output = await sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: batch.map((handle, index) => ({ Id: String(index), ReceiptHandle: handle, VisibilityTimeout: 0 })),
-        }),
-      );
-      failed += output.Failed?.length ?? 0;
-    } catch {
-      failed += batch.length;
-    }
-  }
-  if (failed > 0) {
-    io.err(`warning: ${failed} message(s) could not be made visible again; they reappear within ${LIST_VISIBILITY_TIMEOUT_SECONDS} s`);
+  const entries = receiptHandles.map((receiptHandle) => ({ receiptHandle, visibilityTimeoutSeconds: 0 }));
+  const failures = await changeVisibilityTimeouts(sqs, queueUrl, entries);
+  if (failures.length > 0) {
+    io.err(`warning: ${describeFailures(failures)} could not be made visible again; they reappear within ${LIST_VISIBILITY_TIMEOUT_SECONDS} s`);
   }
 }
 

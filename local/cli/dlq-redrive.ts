@@ -1,6 +1,6 @@
+// Over 250 lines on purpose: the help text (about 30 lines) and the two ways of moving messages (SQS's move task,
+// and moving them itself where that API is missing) share the command's flags, targets and progress output.
 import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
   ReceiveMessageCommand,
@@ -13,6 +13,7 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import { awsErrorName } from '../../lambda/errors.ts';
 import { DEAD_LETTER_ATTRIBUTES, packBatches } from '../../lambda/settle/sqs.ts';
+import { changeVisibilityTimeouts, deleteMessages, describeFailures } from '../../lambda/settle/sqs-batches.ts';
 import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, integerFlag, parseCommandLine } from './args.ts';
 import { AwsCallError, EXIT_CODES, awsCall } from './errors.ts';
@@ -201,13 +202,13 @@ export async function moveMessages(
         // Only what was sent is deleted: at worst a message is moved twice, never lost.
         const deleted = await deleteBatch(sqs, route.from, sent);
         if (deleted < sent.length) io.err(`warning: ${sent.length - deleted} message(s) were sent but not deleted; they will be moved again`);
-        if (unsent.length > 0) await release(sqs, route.from, unsent);
+        if (unsent.length > 0) await release(sqs, route.from, unsent, io);
         for (const message of batch) pending.delete(message);
         moved += sent.length;
         failed += unsent.length;
       }
     } catch (error) {
-      await release(sqs, route.from, [...pending]);
+      await release(sqs, route.from, [...pending], io);
       throw error;
     }
     // A copy goes only once its sibling was sent (in this batch or an earlier one); the others stay for next time.
@@ -215,7 +216,7 @@ export async function moveMessages(
     const kept = copies.filter((message) => !redundant.includes(message));
     const deleted = await deleteBatch(sqs, route.from, redundant);
     if (deleted < redundant.length) io.err(`warning: ${redundant.length - deleted} duplicate copy(ies) could not be deleted; a later redrive will move them again`);
-    if (kept.length > 0) await release(sqs, route.from, kept);
+    if (kept.length > 0) await release(sqs, route.from, kept, io);
     duplicates += redundant.length;
     failed += kept.length;
     const notes = [...(duplicates > 0 ? [`${duplicates} duplicate(s) dropped`] : []), ...(failed > 0 ? [`${failed} failed`] : [])];
@@ -271,30 +272,19 @@ async function sendBatch(sqs: SQSClient, queueUrl: string, batch: readonly Messa
   return (output.Successful ?? []).map((entry) => batch[Number(entry.Id)]!).filter((message) => message !== undefined);
 }
 
+/** Delete sent messages from the dead-letter queue; returns how many were deleted (the caller warns about the rest). */
 async function deleteBatch(sqs: SQSClient, queueUrl: string, batch: readonly Message[]): Promise<number> {
-  if (batch.length === 0) return 0;
-  try {
-    const output = await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: batch.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? '' })),
-      }),
-    );
-    return output.Successful?.length ?? 0;
-  } catch {
-    return 0;
-  }
+  const failures = await deleteMessages(sqs, queueUrl, batch.map((message) => message.ReceiptHandle ?? ''));
+  return batch.length - failures.length;
 }
 
-async function release(sqs: SQSClient, queueUrl: string, batch: readonly Message[]): Promise<void> {
-  await sqs
-    .send(
-      new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: batch.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? '', VisibilityTimeout: 0 })),
-      }),
-    )
-    .catch(() => undefined);
+/** Make messages visible again at once; warns about those that stay hidden until their visibility timeout ends. */
+async function release(sqs: SQSClient, queueUrl: string, batch: readonly Message[], io: Pick<CliIo, 'err'>): Promise<void> {
+  const entries = batch.map((message) => ({ receiptHandle: message.ReceiptHandle ?? '', visibilityTimeoutSeconds: 0 }));
+  const failures = await changeVisibilityTimeouts(sqs, queueUrl, entries);
+  if (failures.length > 0) {
+    io.err(`warning: ${describeFailures(failures)} could not be made visible again; they reappear within ${MOVE_VISIBILITY_TIMEOUT_SECONDS} s`);
+  }
 }
 
 /** Split received messages into SendMessageBatch calls under the batch size limit (attributes estimated as JSON). */

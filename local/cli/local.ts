@@ -5,12 +5,14 @@ import { LOCAL_DEFAULTS, startLocalEnvironment, type LocalEnvironment } from '..
 import { loadInvalidatorSettings } from '../settings.ts';
 import { ConfigurationError } from '../../lambda/errors.ts';
 import {
+  batchingWindowTooShort,
   MAX_BATCH_SIZE,
   MAX_BATCH_SIZE_WITHOUT_WINDOW,
   MAX_BATCHING_WINDOW_SECONDS,
   MAX_MAX_RECEIVE_COUNT,
   MAX_VISIBILITY_TIMEOUT_SECONDS,
   MIN_BATCH_SIZE,
+  MIN_BATCHING_WINDOW_SECONDS_OF_LARGE_BATCHES,
   MIN_MAX_RECEIVE_COUNT,
 } from '../../lambda/limits.ts';
 import { DEADLINE_MARGIN_MS, MIN_FUNCTION_TIMEOUT_SECONDS } from '../../lambda/defaults.ts';
@@ -86,9 +88,9 @@ export async function localCommand(argv: readonly string[], io: CliIo): Promise<
     throw error;
   }
   const batchSize = integerFlag('batch-size', values['batch-size'], settings.batchSize, MIN_BATCH_SIZE, MAX_BATCH_SIZE);
-  if (batchSize > MAX_BATCH_SIZE_WITHOUT_WINDOW && window < 1) {
+  if (batchingWindowTooShort(batchSize, window)) {
     throw new UsageError(
-      `a --batch-size above ${MAX_BATCH_SIZE_WITHOUT_WINDOW} needs a --window of at least 1 second, as in Lambda (given ${batchSize} and ${window})`,
+      `a --batch-size above ${MAX_BATCH_SIZE_WITHOUT_WINDOW} needs a --window of at least ${MIN_BATCHING_WINDOW_SECONDS_OF_LARGE_BATCHES} second, as in Lambda (given ${batchSize} and ${window})`,
     );
   }
   const functionTimeout = integerFlag(

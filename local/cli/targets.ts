@@ -3,6 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsErrorName } from '../../lambda/errors.ts';
 import { DEFAULT_STACK_NAME } from '../../lambda/defaults.ts';
 import { CLOUDFRONT_REGION } from '../../lambda/limits.ts';
+import { STACK_OUTPUTS } from '../../lib/stack-outputs.ts';
 import { LOOPBACK_HOST } from '../cloudfront-emulator/constants.ts';
 import { LOCAL_CREDENTIALS } from '../credentials.ts';
 import { AwsCallError, UsageError } from './errors.ts';
@@ -13,14 +14,6 @@ export const CLI_ENVIRONMENT = {
   queueUrl: 'CFIQ_QUEUE_URL',
   deadLetterQueueUrl: 'CFIQ_DLQ_URL',
   stack: 'CFIQ_STACK',
-} as const;
-
-/** The stack outputs the CLI reads (lib/invalidation-queue-stack.ts). */
-export const STACK_OUTPUTS = {
-  queueUrl: 'QueueUrl',
-  queueArn: 'QueueArn',
-  deadLetterQueueUrl: 'DeadLetterQueueUrl',
-  deadLetterQueueArn: 'DeadLetterQueueArn',
 } as const;
 
 export interface TargetFlags {

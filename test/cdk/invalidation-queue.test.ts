@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Errors, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,23 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, test } from 'vitest';
 import { ENVIRONMENT, parseInvalidatorConfig } from '../../lambda/config.ts';
-import {
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_DEAD_LETTER_RETENTION_DAYS,
-  DEFAULT_FUNCTION_TIMEOUT_SECONDS,
-  DEFAULT_MAX_BATCHING_WINDOW_SECONDS,
-  DEFAULT_MAX_CONCURRENCY,
-  DEFAULT_MAX_RECEIVE_COUNT,
-  DEFAULT_MEMORY_SIZE_MB,
-  DEFAULT_METRICS_NAMESPACE,
-  DEFAULT_OLDEST_MESSAGE_ALARM_SECONDS,
-  DEFAULT_QUEUE_RETENTION_DAYS,
-  DEFAULT_RETRY_BASE_DELAY_SECONDS,
-  DEFAULT_RETRY_MAX_DELAY_SECONDS,
-  DEFAULT_SERVICE_NAME,
-  MIN_FUNCTION_TIMEOUT_SECONDS,
-} from '../../lambda/defaults.ts';
-import { ConfigurationError } from '../../lambda/errors.ts';
+import { MIN_FUNCTION_TIMEOUT_SECONDS } from '../../lambda/defaults.ts';
 import { MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
 import { METRICS } from '../../lambda/metrics.ts';
 import { InvalidationQueue } from '../../lib/invalidation-queue.ts';
@@ -51,6 +35,16 @@ function handlerStatements(template: Template): any[] {
 /** Every resource named by a statement, as an array. */
 function resourcesOf(statement: { Resource: unknown }): unknown[] {
   return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+}
+
+/** What `create` throws. */
+function thrownBy(create: () => unknown): unknown {
+  try {
+    create();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
 }
 
 function actionsOf(statement: { Action: unknown }): string[] {
@@ -82,23 +76,24 @@ describe('InvalidationQueue', () => {
     const dlq = resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorDeadLetterQueue');
     expect(resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorQueue').properties).toStrictEqual({
       SqsManagedSseEnabled: true,
-      MessageRetentionPeriod: DEFAULT_QUEUE_RETENTION_DAYS * DAY_SECONDS,
-      VisibilityTimeout: 6 * DEFAULT_FUNCTION_TIMEOUT_SECONDS + DEFAULT_MAX_BATCHING_WINDOW_SECONDS,
+      MessageRetentionPeriod: 4 * DAY_SECONDS,
+      // 6 x the 60 s function timeout + the 60 s batching window.
+      VisibilityTimeout: 420,
       RedrivePolicy: {
         deadLetterTargetArn: { 'Fn::GetAtt': [dlq.id, 'Arn'] },
-        maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
+        maxReceiveCount: 10,
       },
     });
     expect(dlq.properties).toStrictEqual({
       SqsManagedSseEnabled: true,
-      MessageRetentionPeriod: DEFAULT_DEAD_LETTER_RETENTION_DAYS * DAY_SECONDS,
+      MessageRetentionPeriod: 14 * DAY_SECONDS,
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      MemorySize: DEFAULT_MEMORY_SIZE_MB,
-      Timeout: DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+      MemorySize: 256,
+      Timeout: 60,
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^InvalidatorLogGroup') } },
     });
     expect(environmentOf(template)).toStrictEqual({
@@ -108,18 +103,18 @@ describe('InvalidationQueue', () => {
         maxWildcardsPerInvalidation: MAX_WILDCARDS_IN_PROGRESS,
       }),
       [ENVIRONMENT.deadLetterQueueUrl]: { Ref: dlq.id },
-      [ENVIRONMENT.maxReceiveCount]: String(DEFAULT_MAX_RECEIVE_COUNT),
-      [ENVIRONMENT.retryBaseDelaySeconds]: String(DEFAULT_RETRY_BASE_DELAY_SECONDS),
-      [ENVIRONMENT.retryMaxDelaySeconds]: String(DEFAULT_RETRY_MAX_DELAY_SECONDS),
-      POWERTOOLS_SERVICE_NAME: DEFAULT_SERVICE_NAME,
-      POWERTOOLS_METRICS_NAMESPACE: DEFAULT_METRICS_NAMESPACE,
+      [ENVIRONMENT.maxReceiveCount]: '10',
+      [ENVIRONMENT.retryBaseDelaySeconds]: '30',
+      [ENVIRONMENT.retryMaxDelaySeconds]: '900',
+      POWERTOOLS_SERVICE_NAME: 'cloudfront-invalidation-queue',
+      POWERTOOLS_METRICS_NAMESPACE: 'CloudFrontInvalidationQueue',
       NODE_OPTIONS: '--enable-source-maps',
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      BatchSize: DEFAULT_BATCH_SIZE,
-      MaximumBatchingWindowInSeconds: DEFAULT_MAX_BATCHING_WINDOW_SECONDS,
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 60,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: DEFAULT_MAX_CONCURRENCY },
+      ScalingConfig: { MaximumConcurrency: 2 },
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InvalidatorQueue'), 'Arn'] },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
@@ -264,9 +259,9 @@ describe('InvalidationQueue', () => {
       const create = () => new InvalidationQueue(new Stack(testApp(), 'Stack'), 'Invalidator', { distributions });
 
       // THEN
-      expect(create).toThrow(ConfigurationError);
-      expect(create).toThrow(/^InvalidationQueue Stack\/Invalidator is invalid: /);
+      expect(create).toThrow(/^InvalidationQueue Stack\/Invalidator has invalid props:\n- /);
       expect(create).toThrow(message);
+      expect(Errors.isValidationError(thrownBy(create))).toBe(true);
     });
   });
 
@@ -346,7 +341,7 @@ describe('InvalidationQueue', () => {
 
     test.each([0, 10_001, 1.5])('%d is an error', (batchSize) => {
       expect(() => queueStack({ batchSize })).toThrow(
-        new RegExp(`^Stack/Invalidator: batchSize must be an integer between 1 and 10000 inclusive \\(given ${batchSize}\\)$`),
+        new RegExp(`^InvalidationQueue Stack/Invalidator has invalid props:\n- batchSize must be an integer between 1 and 10000 inclusive \\(given ${batchSize}\\)$`),
       );
     });
 
@@ -379,7 +374,7 @@ describe('InvalidationQueue', () => {
 
       // THEN
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MaximumBatchingWindowInSeconds: 300 });
-      template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 6 * DEFAULT_FUNCTION_TIMEOUT_SECONDS + 300 });
+      template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 6 * 60 + 300 });
     });
 
     test('above 300 seconds is an error', () => {
@@ -430,7 +425,7 @@ describe('InvalidationQueue', () => {
       // THEN
       template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 120 });
       template.hasResourceProperties('AWS::SQS::Queue', {
-        VisibilityTimeout: 6 * 120 + DEFAULT_MAX_BATCHING_WINDOW_SECONDS,
+        VisibilityTimeout: 6 * 120 + 60,
       });
     });
 
@@ -672,7 +667,8 @@ describe('InvalidationQueue', () => {
         MetricName: 'ApproximateAgeOfOldestMessage',
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InvalidatorQueue'), 'QueueName'] } }],
         Statistic: 'Maximum',
-        Threshold: DEFAULT_OLDEST_MESSAGE_ALARM_SECONDS,
+        // 15 minutes.
+        Threshold: 900,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         AlarmActions: actions,
         OKActions: actions,
@@ -774,7 +770,7 @@ describe('InvalidationQueue', () => {
       // THEN
       const body = JSON.stringify(resourceOf(template, 'AWS::CloudWatch::Dashboard', 'InvalidatorDashboard').properties);
       for (const name of Object.values(METRICS)) {
-        expect(body).toContain(`\\"${DEFAULT_METRICS_NAMESPACE}\\",\\"${name}\\",\\"service\\",\\"${DEFAULT_SERVICE_NAME}\\"`);
+        expect(body).toContain(`\\"CloudFrontInvalidationQueue\\",\\"${name}\\",\\"service\\",\\"cloudfront-invalidation-queue\\"`);
       }
       expect(body).toContain('ApproximateNumberOfMessagesVisible');
       expect(body).toContain('ApproximateAgeOfOldestMessage');
@@ -838,6 +834,57 @@ describe('InvalidationQueue', () => {
             }),
           ]),
         },
+      });
+    });
+  });
+
+  describe('grantDeadLetterQueueAccess', () => {
+    test('grants what cfiq dlq list and redrive need on the dead-letter queue, and sending to the queue, nothing more', () => {
+      // GIVEN
+      const { stack, queue } = queueStack();
+      const role = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+
+      // WHEN
+      const grant = queue.grantDeadLetterQueueAccess(role);
+
+      // THEN
+      expect(grant.success).toBe(true);
+      const template = Template.fromStack(stack);
+      const queueId = resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorQueue').id;
+      const dlqId = resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorDeadLetterQueue').id;
+      expect(resourceOf(template, 'AWS::IAM::Policy', 'OperatorDefaultPolicy').properties.PolicyDocument.Statement).toStrictEqual([
+        {
+          Effect: 'Allow',
+          Action: [
+            'sqs:CancelMessageMoveTask',
+            'sqs:ChangeMessageVisibility',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+            'sqs:ListMessageMoveTasks',
+            'sqs:ReceiveMessage',
+            'sqs:StartMessageMoveTask',
+          ],
+          Resource: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+        },
+        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+      ]);
+    });
+
+    test('adds kms:GenerateDataKey and kms:Decrypt on the key with KMS', () => {
+      // GIVEN
+      const { stack, queue } = queueStack({ encryption: sqs.QueueEncryption.KMS });
+      const role = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+
+      // WHEN
+      queue.grantDeadLetterQueueAccess(role);
+
+      // THEN
+      const template = Template.fromStack(stack);
+      const key = resourceOf(template, 'AWS::KMS::Key', 'InvalidatorQueueKey');
+      expect(resourceOf(template, 'AWS::IAM::Policy', 'OperatorDefaultPolicy').properties.PolicyDocument.Statement).toContainEqual({
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [key.id, 'Arn'] },
       });
     });
   });

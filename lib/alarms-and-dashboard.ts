@@ -1,0 +1,181 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { METRICS, type MetricName } from '../lambda/metrics.ts';
+
+/**
+ * The invalidation queue's operations side: two alarms notifying an encrypted, TLS-only topic, and a dashboard.
+ * Created in the InvalidationQueue's own scope, with the ids they always had, so that logical ids do not change.
+ */
+
+/** What the alarms watch and whom they notify. */
+export interface AlarmsProps {
+  readonly queue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
+  /** Age of the oldest queued message, in seconds, from which the backlog alarm fires. */
+  readonly oldestMessageAlarmSeconds: number;
+  /** Subscribed to the topic by email. */
+  readonly alarmEmails: readonly string[];
+}
+
+/** The alarms and the topic they notify. */
+export interface Alarms {
+  readonly alarmTopic: sns.Topic;
+  readonly deadLetterQueueAlarm: cloudwatch.Alarm;
+  readonly oldestMessageAlarm: cloudwatch.Alarm;
+}
+
+/** Add the alarm topic (with its key and email subscriptions) and both alarms, notifying on alarm and on recovery. */
+export function addAlarms(scope: Construct, props: AlarmsProps): Alarms {
+  const stack = Stack.of(scope);
+  const topicKey = new kms.Key(scope, 'AlarmTopicKey', {
+    description: 'Encrypts the invalidation queue alarm topic',
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.DESTROY,
+    pendingWindow: Duration.days(7),
+  });
+  // CloudWatch alarms publish to an encrypted topic only when the key allows them; the conditions limit that to
+  // this account's alarms in this region, so no other account's alarm can use the key (confused deputy).
+  topicKey.addToResourcePolicy(
+    new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: {
+          'aws:SourceArn': stack.formatArn({
+            service: 'cloudwatch',
+            resource: 'alarm',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+    }),
+  );
+  const alarmTopic = new sns.Topic(scope, 'AlarmTopic', {
+    displayName: 'CloudFront invalidation queue alarms',
+    masterKey: topicKey,
+    enforceSSL: true,
+  });
+  for (const email of props.alarmEmails) {
+    alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
+  }
+  const alarmAction = new cloudwatchActions.SnsAction(alarmTopic);
+
+  const deadLetterQueueAlarm = new cloudwatch.Alarm(scope, 'DeadLetterQueueAlarm', {
+    alarmDescription:
+      'The dead-letter queue holds messages that could not be processed; each carries its reason in the ' +
+      'ErrorCode and ErrorMessage message attributes. Inspect them, fix the cause, then redrive or purge.',
+    metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(1),
+      statistic: cloudwatch.Stats.MAXIMUM,
+    }),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  const oldestMessageAlarm = new cloudwatch.Alarm(scope, 'OldestMessageAlarm', {
+    alarmDescription:
+      'Publish events wait in the invalidation queue longer than expected: the function fails, is throttled, ' +
+      'or CloudFront keeps refusing invalidations. Check the function logs and the dashboard.',
+    metric: props.queue.metricApproximateAgeOfOldestMessage({
+      period: Duration.minutes(1),
+      statistic: cloudwatch.Stats.MAXIMUM,
+    }),
+    threshold: props.oldestMessageAlarmSeconds,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  for (const alarm of [deadLetterQueueAlarm, oldestMessageAlarm]) {
+    alarm.addAlarmAction(alarmAction);
+    alarm.addOkAction(alarmAction);
+  }
+  return { alarmTopic, deadLetterQueueAlarm, oldestMessageAlarm };
+}
+
+/** What the dashboard shows. */
+export interface DashboardProps extends Alarms {
+  readonly queue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly handler: lambda.IFunction;
+  readonly oldestMessageAlarmSeconds: number;
+  /** One of the handler's metrics, summed per 5 minutes. */
+  readonly metric: (name: MetricName) => cloudwatch.IMetric;
+}
+
+/** Add the dashboard: alarms, traffic, invalidations, failures, both queues and the function at a glance. */
+export function addDashboard(scope: Construct, props: DashboardProps): cloudwatch.Dashboard {
+  const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', {
+    defaultInterval: Duration.hours(24),
+  });
+  const graph = (title: string, names: readonly MetricName[]): cloudwatch.GraphWidget =>
+    new cloudwatch.GraphWidget({ title, left: names.map((name) => props.metric(name)), width: 8, height: 6 });
+  dashboard.addWidgets(
+    new cloudwatch.AlarmStatusWidget({
+      title: 'Alarms',
+      alarms: [props.deadLetterQueueAlarm, props.oldestMessageAlarm],
+      width: 24,
+      height: 2,
+    }),
+  );
+  dashboard.addWidgets(
+    graph('Messages received', [METRICS.messagesReceived, METRICS.invalidMessages]),
+    graph('Invalidations created', [METRICS.invalidationsCreated]),
+    graph('Paths requested and submitted', [METRICS.pathsRequested, METRICS.pathsSubmitted]),
+  );
+  dashboard.addWidgets(
+    graph('Failures', [METRICS.transientFailures, METRICS.permanentFailures, METRICS.deadLetteredMessages]),
+    new cloudwatch.GraphWidget({
+      title: 'Dead-letter queue depth',
+      left: [props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM })],
+      leftAnnotations: [{ value: 1, label: 'alarm', color: cloudwatch.Color.RED }],
+      width: 8,
+      height: 6,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Age of oldest message (seconds)',
+      left: [props.queue.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM })],
+      leftAnnotations: [{ value: props.oldestMessageAlarmSeconds, label: 'alarm', color: cloudwatch.Color.RED }],
+      width: 8,
+      height: 6,
+    }),
+  );
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({
+      title: 'Queue depth',
+      left: [
+        props.queue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM }),
+        props.queue.metricApproximateNumberOfMessagesNotVisible({ statistic: cloudwatch.Stats.MAXIMUM }),
+      ],
+      width: 8,
+      height: 6,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Function errors and throttles',
+      left: [props.handler.metricErrors(), props.handler.metricThrottles()],
+      width: 8,
+      height: 6,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Function duration (ms)',
+      left: [
+        props.handler.metricDuration({ statistic: cloudwatch.Stats.p(99) }),
+        props.handler.metricDuration({ statistic: cloudwatch.Stats.MAXIMUM }),
+      ],
+      width: 8,
+      height: 6,
+    }),
+  );
+  return dashboard;
+}
