@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalActivity } from '../../local/activity.ts';
 import type { LocalEnvironment } from '../../local/environment.ts';
 import { METRICS } from '../../lambda/metrics.ts';
+import { LOCAL_DISTRIBUTION } from '../helpers/factories.ts';
 import { WWW, publish, startE2eEnvironment, uniquePath, waitForEmpty, waitForPaths } from './support.ts';
 
 /**
@@ -16,7 +17,7 @@ describe('transient CloudFront faults', () => {
 
   beforeAll(async () => {
     ({ env, activity } = await startE2eEnvironment({
-      context: { distributions: [{ id: WWW, hostnames: ['www.example.org'] }], maxReceiveCount: 10 },
+      context: { ...LOCAL_DISTRIBUTION, maxReceiveCount: 10 },
       batchingWindowSeconds: 1,
       faults: { seed: 2, throttleRate: 0.5, serviceUnavailableRate: 0.2, connectionResetRate: 0.1 },
       retryBaseDelaySeconds: 1,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEADLINE_MARGIN_MS } from '../../lambda/defaults.ts';
 import { CLOUDFRONT_REGION } from '../../lambda/limits.ts';
 import { createFunctionClients, createHandler } from '../../lambda/wiring.ts';
-import { sqsEvent, sqsRecord } from '../helpers/factories.ts';
+import { ONE_DISTRIBUTION, sqsEvent, sqsRecord } from '../helpers/factories.ts';
 import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, lambdaContext } from '../helpers/handler-harness.ts';
 
 /**
@@ -40,7 +40,7 @@ describe('a CreateInvalidation that outlives the deadline margin', () => {
     sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'x', MD5OfMessageBody: '' }], Failed: [] });
     const handler = createHandler({
       env: {
-        INVALIDATOR_CONFIG: JSON.stringify({ distributions: [{ id: 'EDFDVBD6EXAMPLE', hostnames: ['www.example.com'] }] }),
+        INVALIDATOR_CONFIG: JSON.stringify(ONE_DISTRIBUTION),
         DEAD_LETTER_QUEUE_URL,
         MAX_RECEIVE_COUNT: '5',
       },
