@@ -38,8 +38,7 @@ describe('transient CloudFront faults', () => {
     // Assess
     const stats = env.emulator.stats();
     const faults = stats.faults.throttling + stats.faults.serviceUnavailable + stats.faults.connectionReset;
-    console.info(`faults injected: ${JSON.stringify(stats.faults)}; CreateInvalidation requests: ${stats.requests}`);
-    expect(faults).toBeGreaterThan(0);
+    expect(faults, `faults injected: ${JSON.stringify(stats.faults)}; CreateInvalidation requests: ${stats.requests}`).toBeGreaterThan(0);
     // Some failures outlived the SDK's own retries and were retried by the handler, through the queue.
     expect(env.metrics.total(METRICS.transientFailures)).toBeGreaterThan(0);
     expect(activity).toContainEqual(expect.objectContaining({ kind: 'invalidation-failed', transient: true }));
