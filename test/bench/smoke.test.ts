@@ -113,7 +113,22 @@ describe('bench: cost replay', () => {
     expect(collapsed.paths).toBeLessThanOrEqual(plain.paths);
     expect(collapsed.wildcards).toBeGreaterThan(0);
     expect(collapsed.wildcardPaths.every((path) => path.endsWith('/*'))).toBe(true);
-    expect(collapsed.overInvalidatedPaths).toBeGreaterThanOrEqual(0);
+  });
+
+  it('counts as over-invalidated the site pages a wildcard covers that its batch did not ask for', () => {
+    // Prepare: /news/ and /news/d/ are pages under /news/* that nobody published
+    const paths = ['/', '/news/', '/news/a/', '/news/b/', '/news/c/', '/news/d/', '/shop/'];
+    const site = { hostname: 'www.example.com', pages: paths.map((path) => ({ path, parent: undefined })), byRank: [], descendants: new Map() };
+    const urls = ['/news/a/', '/news/b/', '/news/c/'].map((path) => `https://www.example.com${path}`);
+    const replay = createReplay([{ atMs: 0, page: '/news/a/', body: JSON.stringify({ urls }), burst: undefined }], site);
+
+    // Act
+    const plain = replayWindow(replay, 60);
+    const collapsed = replayWindow(replay, 60, { wildcardCollapse: { minPathsPerDirectory: 3 } });
+
+    // Assess
+    expect(plain).toMatchObject({ paths: 3, wildcards: 0, overInvalidatedPaths: 0 });
+    expect(collapsed).toMatchObject({ paths: 1, wildcards: 1, wildcardPaths: ['/news/*'], overInvalidatedPaths: 2 });
   });
 });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalActivity } from '../../local/activity.ts';
 import type { LocalEnvironment } from '../../local/environment.ts';
 import { METRICS } from '../../lambda/metrics.ts';
+import { LOCAL_DISTRIBUTION } from '../helpers/factories.ts';
 import { WWW, publish, startE2eEnvironment, uniquePath, waitForEmpty, waitForPaths } from './support.ts';
 
 /**
@@ -16,7 +17,7 @@ describe('transient CloudFront faults', () => {
 
   beforeAll(async () => {
     ({ env, activity } = await startE2eEnvironment({
-      context: { distributions: [{ id: WWW, hostnames: ['www.example.org'] }], maxReceiveCount: 10 },
+      context: { ...LOCAL_DISTRIBUTION, maxReceiveCount: 10 },
       batchingWindowSeconds: 1,
       faults: { seed: 2, throttleRate: 0.5, serviceUnavailableRate: 0.2, connectionResetRate: 0.1 },
       retryBaseDelaySeconds: 1,
@@ -37,8 +38,7 @@ describe('transient CloudFront faults', () => {
     // Assess
     const stats = env.emulator.stats();
     const faults = stats.faults.throttling + stats.faults.serviceUnavailable + stats.faults.connectionReset;
-    console.info(`faults injected: ${JSON.stringify(stats.faults)}; CreateInvalidation requests: ${stats.requests}`);
-    expect(faults).toBeGreaterThan(0);
+    expect(faults, `faults injected: ${JSON.stringify(stats.faults)}; CreateInvalidation requests: ${stats.requests}`).toBeGreaterThan(0);
     // Some failures outlived the SDK's own retries and were retried by the handler, through the queue.
     expect(env.metrics.total(METRICS.transientFailures)).toBeGreaterThan(0);
     expect(activity).toContainEqual(expect.objectContaining({ kind: 'invalidation-failed', transient: true }));

@@ -83,8 +83,5 @@ describe('in-progress limits, through the CloudFront emulator', () => {
     expect(activity.filter((entry) => entry.kind === 'dead-lettered')).toStrictEqual([]);
     const dlq = await env.depth(env.deadLetterQueueUrl);
     expect(dlq.visible + dlq.inFlight + dlq.delayed).toBe(0);
-    console.info(
-      `in-progress limits: ${invocations.length} invocations, ${env.emulator.stats().errors.TooManyInvalidationsInProgress ?? 0} TooManyInvalidationsInProgress (remainders arriving while the first 3,000 were in progress)`,
-    );
   });
 });

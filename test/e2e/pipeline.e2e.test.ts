@@ -33,18 +33,17 @@ describe('local pipeline', () => {
   });
   afterAll(() => env?.close());
 
-  it('a publish event becomes an invalidation within the batching window', async () => {
+  // How long a publish waits for its invalidation is the batching window's business: bench/cost.ts replays it in
+  // virtual time (maxDelayMs within the window, checked by test/bench/smoke.test.ts), not measured on a loaded machine.
+  it('a publish event becomes an invalidation', async () => {
     // Prepare
     const path = uniquePath('news');
 
     // Act
-    const sent = Date.now();
     await publish(env, { urls: [`https://www.example.org${path}`], source: 'e2e' });
     await waitForPaths(env, WWW, [path]);
-    const elapsed = Date.now() - sent;
 
-    // Assess: measured, not asserted (the wait above is the only time limit)
-    console.info(`publish -> CreateInvalidation: ${elapsed} ms (batching window ${env.batchingWindowMs} ms)`);
+    // Assess
     expect(invalidationsWith(env, WWW, path)).toHaveLength(1);
     await waitForEmpty(env, env.queueUrl);
   });

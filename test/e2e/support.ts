@@ -3,12 +3,11 @@ import { readInvalidatorContext } from '../../lib/app-config.ts';
 import type { LocalActivity } from '../../local/activity.ts';
 import { startLocalEnvironment, type LocalEnvironment, type LocalEnvironmentOptions } from '../../local/environment.ts';
 import type { InvalidationRecord } from '../../local/cloudfront-emulator/index.ts';
+import { MEDIA_DISTRIBUTION_ID as MEDIA, WWW_DISTRIBUTION_ID as WWW } from '../helpers/factories.ts';
 import { waitFor } from '../local/support.ts';
 
 export { recordingIo, waitFor } from '../local/support.ts';
-
-export const WWW = 'EDFDVBD6EXAMPLE';
-export const MEDIA = 'E2QWRUHEXAMPLE';
+export { MEDIA, WWW };
 
 /** The e2e configuration, as it would stand in cdk.json's `invalidator` context. */
 export const E2E_CONTEXT = {

@@ -1,10 +1,10 @@
 import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEADLINE_MARGIN_MS } from '../../lambda/defaults.ts';
 import { MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
-import { sqsEvent, sqsRecord } from '../helpers/factories.ts';
+import { awsError, MEDIA_DISTRIBUTION_ID as MEDIA, sqsEvent, sqsRecord, TWO_DISTRIBUTIONS as CONFIG, WWW_DISTRIBUTION_ID as WWW } from '../helpers/factories.ts';
 import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness } from '../helpers/handler-harness.ts';
 
 /**
@@ -12,19 +12,6 @@ import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness } from '../help
  * messages), the deadline margin, unexpected errors per record, unrecognized CloudFront errors, and the concurrency
  * of the SQS bookkeeping.
  */
-
-const WWW = 'EDFDVBD6EXAMPLE';
-const MEDIA = 'E2QWRUHEXAMPLE';
-const CONFIG = {
-  distributions: [
-    { id: WWW, hostnames: ['www.example.com', '.example.org'] },
-    { id: MEDIA, hostnames: ['media.example.com'] },
-  ],
-};
-
-function awsError(name: string, message: string, status: number) {
-  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
-}
 
 /** `count` distinct paths under `/prefix/`, sorted as the planner sorts them. */
 function pathsUnder(prefix: string, count: number): string[] {
@@ -39,34 +26,8 @@ function entriesTo(sqsMock: ReturnType<typeof handlerHarness>['sqsMock'], queueU
     .flatMap((call) => call.args[0].input.Entries ?? []);
 }
 
-/**
- * The harness with warnings captured too: Powertools writes WARN and ERROR lines to stderr, which the harness's
- * `logLines` does not see. `logLines` here returns both streams' JSON lines.
- */
-function harness(config: unknown, env: Record<string, string> = {}) {
-  const base = handlerHarness(config, env);
-  const stderr: string[] = [];
-  const invoke: typeof base.invoke = async (event, context) => {
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr.push(String(chunk));
-      return true;
-    });
-    try {
-      return await base.invoke(event, context);
-    } finally {
-      spy.mockRestore();
-    }
-  };
-  const logLines = (): Array<Record<string, unknown>> => [
-    ...base.logLines(),
-    ...stderr
-      .join('')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>),
-  ];
-  return { ...base, invoke, logLines };
-}
+/** The harness: its `logLines` holds the WARN and ERROR lines too. */
+const harness = handlerHarness;
 
 function failureLines(logLines: () => Array<Record<string, unknown>>) {
   return logLines().filter((line) => String(line.message).startsWith('invalidation failed'));

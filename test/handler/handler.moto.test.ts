@@ -3,7 +3,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../lambda/wiring.ts';
-import { lambdaContext } from '../helpers/handler-harness.ts';
+import { captureOutput, jsonLines, lambdaContext, metricTotals } from '../helpers/handler-harness.ts';
 import { motoSkipReason, startMoto, type MotoServer } from '../helpers/moto.ts';
 
 /**
@@ -27,7 +27,6 @@ describe.skipIf(motoSkipReason() !== undefined)('handler against moto_server', (
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     cloudfront = new CloudFrontClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials });
     sqs = new SQSClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials });
@@ -76,7 +75,8 @@ describe.skipIf(motoSkipReason() !== undefined)('handler against moto_server', (
     });
 
     // Act
-    const response = await handler({ Records: records }, lambdaContext());
+    const output: string[] = [];
+    const response = await captureOutput(() => handler({ Records: records }, lambdaContext()), output);
 
     // Assess: one invalidation, read back over the wire
     expect(response).toStrictEqual({ batchItemFailures: [] });
@@ -96,6 +96,7 @@ describe.skipIf(motoSkipReason() !== undefined)('handler against moto_server', (
     expect(letter.MessageAttributes!.ErrorCode!.StringValue).toBe('InvalidMessage');
     expect(letter.MessageAttributes!.ErrorMessage!.StringValue).toBe('message is invalid: unknown field "priority"');
     expect(letter.MessageAttributes!.SourceMessageId!.StringValue).toBe(records.find((record) => record.body === poison)!.messageId);
+    expect(metricTotals(jsonLines(output))).toMatchObject({ MessagesReceived: 3, InvalidMessages: 1, InvalidationsCreated: 1, DeadLetteredMessages: 1 });
   });
   it('dead-letters with CloudFront\'s own error code when the distribution does not exist', async () => {
     // Prepare
@@ -109,12 +110,16 @@ describe.skipIf(motoSkipReason() !== undefined)('handler against moto_server', (
     });
 
     // Act
-    const response = await handler({ Records: received.Messages!.map((message) => toRecord(message, queueArn)) }, lambdaContext());
+    const output: string[] = [];
+    const response = await captureOutput(() => handler({ Records: received.Messages!.map((message) => toRecord(message, queueArn)) }, lambdaContext()), output);
 
     // Assess
     expect(response).toStrictEqual({ batchItemFailures: [] });
     const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: deadLetterQueueUrl, MessageAttributeNames: ['All'] }));
     expect(dead.Messages![0]!.MessageAttributes!.ErrorCode!.StringValue).toBe('NoSuchDistribution');
+    expect(jsonLines(output)).toContainEqual(
+      expect.objectContaining({ level: 'WARN', message: 'invalidation failed (permanent)', distributionId: 'ENOSUCHDISTRIBUTION', errorCode: 'NoSuchDistribution' }),
+    );
   });
 });
 

@@ -3,21 +3,8 @@ import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand } from '@a
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../lambda/errors.ts';
 import { createHandler } from '../../lambda/wiring.ts';
-import { sqsEvent, sqsRecord } from '../helpers/factories.ts';
+import { awsError, MEDIA_DISTRIBUTION_ID as MEDIA, sqsEvent, sqsRecord, TWO_DISTRIBUTIONS as CONFIG, WWW_DISTRIBUTION_ID as WWW } from '../helpers/factories.ts';
 import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness, metricTotals } from '../helpers/handler-harness.ts';
-
-const WWW = 'EDFDVBD6EXAMPLE';
-const MEDIA = 'E2QWRUHEXAMPLE';
-const CONFIG = {
-  distributions: [
-    { id: WWW, hostnames: ['www.example.com', '.example.org'] },
-    { id: MEDIA, hostnames: ['media.example.com'] },
-  ],
-};
-
-function awsError(name: string, message: string, status: number, fault: 'client' | 'server' = 'client') {
-  return Object.assign(new Error(message), { name, $fault: fault, $metadata: { httpStatusCode: status } });
-}
 
 describe('handler', () => {
   it('turns three URLs of one host into ONE CreateInvalidation with a sorted Array of paths', async () => {
@@ -132,7 +119,7 @@ describe('handler', () => {
 
   it('reports an invalid message as a batch item failure when the dead-letter send fails', async () => {
     // Prepare
-    const { invoke, sqsMock } = handlerHarness(CONFIG);
+    const { invoke, sqsMock, logLines } = handlerHarness(CONFIG);
     sqsMock.on(SendMessageBatchCommand).rejects(awsError('ServiceUnavailable', 'try later', 503, 'server'));
 
     // Act
@@ -140,6 +127,9 @@ describe('handler', () => {
 
     // Assess
     expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
+    expect(logLines()).toContainEqual(
+      expect.objectContaining({ level: 'WARN', message: 'dead-letter send failed; the message will be received again', messageId: 'bad', sendError: expect.stringContaining('ServiceUnavailable') }),
+    );
   });
 
   it('reports only the entries SendMessageBatch could not deliver', async () => {
@@ -161,7 +151,7 @@ describe('handler', () => {
     'retries contributing messages after a transient %s, with backoff from ApproximateReceiveCount',
     async (code) => {
       // Prepare
-      const { invoke, cloudfrontMock, sqsMock } = handlerHarness(CONFIG);
+      const { invoke, cloudfrontMock, sqsMock, logLines } = handlerHarness(CONFIG);
       const error = code === 'ECONNRESET' ? Object.assign(new Error('socket hang up'), { code }) : awsError(code, 'Rate exceeded', code === 'ServiceUnavailable' ? 503 : 400);
       cloudfrontMock.on(CreateInvalidationCommand, { DistributionId: WWW }).rejects(error);
       const www = sqsRecord({ messageId: 'www', body: JSON.stringify({ urls: ['https://www.example.com/a'] }), receiveCount: 3 });
@@ -178,6 +168,7 @@ describe('handler', () => {
       // receive 3: ceiling 30 x 2^2 = 120 s; the test's jitter draws 0.5
       expect(changes[0]!.args[0].input.Entries).toStrictEqual([{ Id: '0', ReceiptHandle: www.receiptHandle, VisibilityTimeout: 60 }]);
       expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+      expect(logLines()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'invalidation failed (transient)', distributionId: WWW, errorCode: code }));
     },
   );
 
@@ -200,7 +191,7 @@ describe('handler', () => {
     'dead-letters contributing messages at once after a permanent %s',
     async (code) => {
       // Prepare
-      const { invoke, cloudfrontMock, sqsMock } = handlerHarness(CONFIG);
+      const { invoke, cloudfrontMock, sqsMock, logLines } = handlerHarness(CONFIG);
       cloudfrontMock.on(CreateInvalidationCommand).rejects(awsError(code, 'CloudFront says no', 400));
       const body = JSON.stringify({ urls: ['https://www.example.com/a'] });
 
@@ -214,6 +205,9 @@ describe('handler', () => {
       expect(entry.MessageBody).toBe(body);
       expect(entry.MessageAttributes!.ErrorCode!.StringValue).toBe(code);
       expect(entry.MessageAttributes!.ErrorMessage!.StringValue).toBe(`CloudFront ${code}: CloudFront says no`);
+      expect(logLines()).toContainEqual(
+        expect.objectContaining({ level: 'WARN', message: 'invalidation failed (permanent)', distributionId: WWW, errorCode: code, errorMessage: 'CloudFront says no' }),
+      );
     },
   );
 
@@ -260,7 +254,7 @@ describe('handler', () => {
 
   it('reports the whole batch as failures on an unexpected error instead of throwing', async () => {
     // Prepare: a record without attributes is a bug upstream, not bad input
-    const { invoke, cloudfrontMock } = handlerHarness(CONFIG);
+    const { invoke, cloudfrontMock, logLines } = handlerHarness(CONFIG);
     cloudfrontMock.on(CreateInvalidationCommand).rejects(awsError('Throttling', 'Rate exceeded', 400));
     const broken = { ...sqsRecord({ messageId: 'm1', body: JSON.stringify({ urls: ['https://www.example.com/a'] }) }), attributes: undefined };
 
@@ -269,6 +263,13 @@ describe('handler', () => {
 
     // Assess
     expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }] });
+    const errors = logLines().filter((line) => line.level === 'ERROR');
+    expect(errors).toStrictEqual([
+      expect.objectContaining({
+        message: 'unexpected error; the whole batch will be received again',
+        error: expect.objectContaining({ name: 'TypeError', stack: expect.any(String) }),
+      }),
+    ]);
   });
 
   it('logs one JSON line per CreateInvalidation and per dead-lettered message, and emits the metrics', async () => {

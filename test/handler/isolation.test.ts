@@ -1,10 +1,10 @@
 import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEADLINE_MARGIN_MS } from '../../lambda/defaults.ts';
 import { InProgressBudget } from '../../lambda/submit/in-progress-budget.ts';
 import { MAX_ISOLATION_REQUESTS } from '../../lambda/submit/isolation.ts';
-import { sqsEvent, sqsRecord } from '../helpers/factories.ts';
+import { awsError, ONE_DISTRIBUTION as CONFIG, sqsEvent, sqsRecord, WWW_DISTRIBUTION_ID as WWW } from '../helpers/factories.ts';
 import { DEAD_LETTER_QUEUE_URL, handlerHarness, lambdaContext, metricTotals } from '../helpers/handler-harness.ts';
 
 /**
@@ -12,13 +12,6 @@ import { DEAD_LETTER_QUEUE_URL, handlerHarness, lambdaContext, metricTotals } fr
  * with several contributing messages is bisected by message, so only the messages whose own request is refused are
  * dead-lettered.
  */
-
-const WWW = 'EDFDVBD6EXAMPLE';
-const CONFIG = { distributions: [{ id: WWW, hostnames: ['www.example.com'] }] };
-
-function awsError(name: string, message: string, status: number) {
-  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
-}
 
 /** The harness, with CloudFront refusing (InvalidArgument, or `code`) every request that holds one of `refused`. */
 function refusing(refused: readonly string[], code = 'InvalidArgument', config: unknown = CONFIG) {
@@ -48,14 +41,6 @@ function deadLetters(sqsMock: ReturnType<typeof handlerHarness>['sqsMock']): Sen
 const failedIds = (response: { batchItemFailures: Array<{ itemIdentifier: string }> }) => response.batchItemFailures.map((item) => item.itemIdentifier).sort();
 
 describe('isolating a request refused for its content', () => {
-  // Powertools writes warnings to stderr: keep the test output quiet.
-  beforeEach(() => {
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
-
   it.each(['InvalidArgument', 'BatchTooLarge', 'InconsistentQuantities'])(
     'dead-letters only the message whose own request CloudFront refuses (%s); the others are created and acknowledged',
     async (code) => {
@@ -177,13 +162,6 @@ describe('isolating a request refused for its content', () => {
 });
 
 describe('isolation within the invocation', () => {
-  beforeEach(() => {
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
-
   const numbered = (prefix: string, count: number, from = 0) => Array.from({ length: count }, (_, index) => `${prefix}${String(from + index).padStart(4, '0')}`);
 
   it('isolates a refused request before the next planned request takes the budget it released', async () => {
@@ -325,13 +303,6 @@ describe('InProgressBudget.release', () => {
 });
 
 describe('progress made for a message by another message\'s isolation request', () => {
-  beforeEach(() => {
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
-
   it('counts: the message is acknowledged and only what it still owes goes back as a remainder', async () => {
     // Prepare: the combined request is refused for its content; m1's half creates /shared (and /m1); m2's half,
     // left with /m2 alone, is throttled

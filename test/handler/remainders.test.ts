@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
 import { sqsMessageBytes } from '../../lambda/settle/sqs.ts';
 import { remainderMessages } from '../../lambda/settle/remainders.ts';
-import { sqsEvent, sqsRecord } from '../helpers/factories.ts';
+import { awsError, MEDIA_DISTRIBUTION_ID as MEDIA, MEDIA_HOSTNAMES, sqsEvent, sqsRecord, WWW_DISTRIBUTION_ID as WWW } from '../helpers/factories.ts';
 import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness } from '../helpers/handler-harness.ts';
 
 /**
@@ -13,19 +13,13 @@ import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness } from '../help
  * copied attributes trimmed).
  */
 
-const WWW = 'EDFDVBD6EXAMPLE';
-const MEDIA = 'E2QWRUHEXAMPLE';
 const CONFIG = {
   distributions: [
     { id: WWW, hostnames: ['www.example.com'] },
-    { id: MEDIA, hostnames: ['media.example.com'] },
+    { id: MEDIA, hostnames: [...MEDIA_HOSTNAMES] },
   ],
   maxPathsPerInvalidation: 1,
 };
-
-function awsError(name: string, message: string, status: number) {
-  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
-}
 
 function entriesTo(sqsMock: ReturnType<typeof handlerHarness>['sqsMock'], queueUrl: string): SendMessageBatchRequestEntry[] {
   return sqsMock
@@ -91,7 +85,7 @@ describe('a message with one remainder sent and another refused', () => {
 
   it('is received again only when the dead-letter queue refuses the remainder too', async () => {
     // Prepare
-    const { invoke, cloudfrontMock, sqsMock } = handlerHarness(CONFIG);
+    const { invoke, cloudfrontMock, sqsMock, logLines } = handlerHarness(CONFIG);
     throttleBAndC(cloudfrontMock);
     refuseMediaRemainders(sqsMock, 'refuses');
 
@@ -101,6 +95,9 @@ describe('a message with one remainder sent and another refused', () => {
     // Assess: reported, not re-hidden (it made progress), and its lost remainder is not lost
     expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
     expect(entriesTo(sqsMock, DEAD_LETTER_QUEUE_URL).map((entry) => entry.MessageAttributes!.ErrorCode!.StringValue)).toStrictEqual(['RemainderNotSent']);
+    expect(logLines()).toContainEqual(
+      expect.objectContaining({ level: 'WARN', message: 'remainder dead-letter send failed; the message will be received again', messageId: 'm1', distributionId: MEDIA }),
+    );
   });
 });
 

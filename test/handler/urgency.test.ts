@@ -1,19 +1,9 @@
 import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { sqsEvent, sqsRecord } from '../helpers/factories.ts';
+import { describe, expect, it } from 'vitest';
+import { ONE_DISTRIBUTION as CONFIG, sqsEvent, sqsRecord, WWW_DISTRIBUTION_ID as WWW } from '../helpers/factories.ts';
 import { handlerHarness, lambdaContext } from '../helpers/handler-harness.ts';
 
-const WWW = 'EDFDVBD6EXAMPLE';
-const CONFIG = { distributions: [{ id: WWW, hostnames: ['www.example.com'] }] };
-
 describe('the order of requests when the in-progress limits defer some', () => {
-  beforeEach(() => {
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
-
   it('sends first the request of the message received most often, even when its paths sort last', async () => {
     // Prepare: 3,000 paths of a fresh message fill the distribution's budget; /z belongs to a message on its 4th receive
     const { invoke, cloudfrontMock } = handlerHarness(CONFIG);

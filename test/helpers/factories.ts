@@ -9,6 +9,34 @@ export const QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:invalidation-queue'
 export const WWW_DISTRIBUTION_ID = 'EDFDVBD6EXAMPLE';
 export const MEDIA_DISTRIBUTION_ID = 'E2QWRUHEXAMPLE';
 
+/** The hostnames `TWO_DISTRIBUTIONS` routes: www.example.com and every example.org host, and media.example.com. */
+export const WWW_HOSTNAMES: readonly string[] = ['www.example.com', '.example.org'];
+export const MEDIA_HOSTNAMES: readonly string[] = ['media.example.com'];
+
+/** `testConfig()` as the function's INVALIDATOR_CONFIG holds it (input, not parsed). */
+export const TWO_DISTRIBUTIONS = {
+  distributions: [
+    { id: WWW_DISTRIBUTION_ID, hostnames: [...WWW_HOSTNAMES] },
+    { id: MEDIA_DISTRIBUTION_ID, hostnames: [...MEDIA_HOSTNAMES] },
+  ],
+};
+
+/** One distribution serving www.example.com only. */
+export const ONE_DISTRIBUTION = { distributions: [{ id: WWW_DISTRIBUTION_ID, hostnames: ['www.example.com'] }] };
+
+/** One distribution serving www.example.org only: the `invalidator` context of the local-mode and CLI tests. */
+export const LOCAL_DISTRIBUTION = { distributions: [{ id: WWW_DISTRIBUTION_ID, hostnames: ['www.example.org'] }] };
+
+/**
+ * An error as the AWS SDK v3 throws it for a service's answer: `name` is the error code.
+ *
+ * @example
+ * cloudfrontMock.on(CreateInvalidationCommand).rejects(awsError('Throttling', 'Rate exceeded', 400));
+ */
+export function awsError(name: string, message: string, status: number, fault: 'client' | 'server' = 'client') {
+  return Object.assign(new Error(message), { name, $fault: fault, $metadata: { httpStatusCode: status } });
+}
+
 /** When the factories' messages were sent: fixed, so tests are repeatable. */
 const SENT_TIMESTAMP = 1_717_243_200_000;
 
@@ -65,11 +93,5 @@ export function sqsEvent(...records: SQSRecord[]): SQSEvent {
  * host, `E2QWRUHEXAMPLE` serves media.example.com. Limits are the defaults unless overridden.
  */
 export function testConfig(overrides: Partial<InvalidatorConfigInput> = {}): InvalidatorConfig {
-  return parseInvalidatorConfig({
-    distributions: [
-      { id: WWW_DISTRIBUTION_ID, hostnames: ['www.example.com', '.example.org'] },
-      { id: MEDIA_DISTRIBUTION_ID, hostnames: ['media.example.com'] },
-    ],
-    ...overrides,
-  });
+  return parseInvalidatorConfig({ ...TWO_DISTRIBUTIONS, ...overrides });
 }

@@ -11,7 +11,8 @@ export const SOURCE_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/12345678901
 
 /**
  * The real handler with the CloudFront and SQS clients mocked at the SDK boundary (aws-sdk-client-mock), the
- * happy path answered by default, and stdout (Powertools logs and EMF metrics) captured as parsed JSON lines.
+ * happy path answered by default, and what it prints captured as parsed JSON lines: Powertools writes INFO lines
+ * and EMF metrics to stdout, WARN and ERROR lines to stderr, so a passing run prints nothing.
  */
 export function handlerHarness(config: unknown, env: Record<string, string> = {}) {
   const cloudfront = new CloudFrontClient({ region: 'us-east-1' });
@@ -47,26 +48,46 @@ export function handlerHarness(config: unknown, env: Record<string, string> = {}
     random: () => 0.5,
   });
 
+  /** stdout and stderr, in the order written. */
   const output: string[] = [];
-  const invoke = async (event: SQSEvent, context: Partial<Context> = {}): Promise<SQSBatchResponse> => {
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      output.push(String(chunk));
-      return true;
-    });
-    try {
-      return (await handler(event, lambdaContext(context))) as SQSBatchResponse;
-    } finally {
-      spy.mockRestore();
-    }
-  };
-  const logLines = (): Array<Record<string, unknown>> =>
-    output
-      .join('')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const invoke = async (event: SQSEvent, context: Partial<Context> = {}): Promise<SQSBatchResponse> =>
+    (await captureOutput(() => handler(event, lambdaContext(context)), output)) as SQSBatchResponse;
+  const logLines = () => jsonLines(output);
 
   return { handler, invoke, cloudfrontMock, sqsMock, output, logLines };
+}
+
+/**
+ * Run `run` with what it writes to stdout and stderr (Powertools logs and EMF metrics) appended to `output` instead
+ * of printed.
+ *
+ * @example
+ * const output: string[] = [];
+ * await captureOutput(() => handler(event, lambdaContext()), output);
+ * expect(jsonLines(output)).toContainEqual(expect.objectContaining({ level: 'WARN' }));
+ */
+export async function captureOutput<T>(run: () => Promise<T>, output: string[]): Promise<T> {
+  const capture = (chunk: string | Uint8Array) => {
+    output.push(String(chunk));
+    return true;
+  };
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  try {
+    return await run();
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
+/** The JSON lines (log lines and EMF metrics) among what was written. */
+export function jsonLines(output: readonly string[]): Array<Record<string, unknown>> {
+  return output
+    .join('')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** A Lambda context with a minute left (as local mode builds it), and any field overridden. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../../local/cli/errors.ts';
 import { runCli } from '../../local/cli/main.ts';
+import { LOCAL_DISTRIBUTION } from '../helpers/factories.ts';
 import { recordingIo } from './support.ts';
 
 /** `cfiq local`'s ranges are the construct's: flags outside them stop it before anything starts. */
@@ -13,7 +14,7 @@ let configFile: string;
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'cfiq-ranges-'));
   configFile = join(dir, 'invalidator.json');
-  writeFileSync(configFile, JSON.stringify({ distributions: [{ id: 'EDFDVBD6EXAMPLE', hostnames: ['www.example.org'] }] }));
+  writeFileSync(configFile, JSON.stringify(LOCAL_DISTRIBUTION));
 });
 
 async function local(...flags: string[]): Promise<{ code: number; output: string }> {

@@ -4,6 +4,7 @@ import { CLOUDFRONT_REGION } from '../../lambda/limits.ts';
 import { FUNCTION_CLIENT_OPTIONS, type FunctionClients } from '../../lambda/wiring.ts';
 import { readInvalidatorContext } from '../../lib/app-config.ts';
 import { startLocalEnvironment, type LocalEnvironment } from '../../local/environment.ts';
+import { LOCAL_DISTRIBUTION } from '../helpers/factories.ts';
 import { waitFor } from './support.ts';
 
 let env: LocalEnvironment | undefined;
@@ -14,7 +15,7 @@ describe('startLocalEnvironment', () => {
     // Prepare
     let clients: FunctionClients | undefined;
     env = await startLocalEnvironment({
-      settings: readInvalidatorContext({ distributions: [{ id: 'EDFDVBD6EXAMPLE', hostnames: ['www.example.org'] }] }),
+      settings: readInvalidatorContext(LOCAL_DISTRIBUTION),
       batchingWindowSeconds: 0,
       batchSize: 1,
       completionDelayMs: 0,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../../local/cli/errors.ts';
 import { runCli } from '../../local/cli/main.ts';
+import { LOCAL_DISTRIBUTION } from '../helpers/factories.ts';
 import { motoSkipReason, startMoto, type MotoServer } from '../helpers/moto.ts';
 import { recordingIo, waitFor } from './support.ts';
 
@@ -51,7 +52,7 @@ describe.skipIf(skipReason !== undefined)('cfiq against moto', () => {
     sqs = new SQSClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: CREDENTIALS });
     env = { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
     configFile = join(mkdtempSync(join(tmpdir(), 'cfiq-moto-')), 'invalidator.json');
-    writeFileSync(configFile, JSON.stringify({ distributions: [{ id: 'EDFDVBD6EXAMPLE', hostnames: ['www.example.org'] }] }));
+    writeFileSync(configFile, JSON.stringify(LOCAL_DISTRIBUTION));
   });
 
   afterAll(async () => {

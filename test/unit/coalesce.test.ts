@@ -57,18 +57,17 @@ describe('coalesce', () => {
     expect(paths).toStrictEqual(['/a', '/b']);
   });
 
-  it('coalesces 100,000 paths quickly', () => {
+  // Its speed is the benchmark's: `npm run bench` profiles coalesce inside 10,000-record batches.
+  it('coalesces 100,000 paths, dropping the 1,000 a wildcard covers', () => {
     // Prepare
     const requested = Array.from({ length: 100_000 }, (_, index) => `/section/${index % 100}/page/${index}`);
     requested.push('/section/7/*');
 
     // Act
-    const started = performance.now();
     const { paths } = coalesce(requested);
-    const elapsed = performance.now() - started;
 
     // Assess
     expect(paths).toHaveLength(99_001);
-    expect(elapsed).toBeLessThan(2000);
+    expect(paths.filter((path) => path.startsWith('/section/7/'))).toStrictEqual(['/section/7/*']);
   });
 });
