@@ -7,14 +7,17 @@ import { HANDLER_BUNDLING } from '../lib/handler-bundling.ts';
 import { bundleHandler, measureInit, type BundleReport, type InitTiming } from './coldstart.ts';
 import { ASSUMED_INVOCATION_MS, createReplay, replayWindow, type WindowCost } from './cost.ts';
 import { summarizeProfile } from './profile-summary.ts';
+import { measureBurst, renderBurstTable, storedBurst, writeBurst, type BurstSection } from './burst/run.ts';
 import { buildSite } from './site.ts';
 import { publishStream, WORKING_DAY } from './stream.ts';
 import type { ThroughputOptions, ThroughputResult } from './throughput.ts';
 
 /**
  * `npm run bench`: cost and API calls (virtual time), the wildcard optimizer, handler throughput and memory, cold
- * start and bundle. Prints a table and writes bench/results.json and bench/RESULTS.md. A benchmark, not a test:
- * nothing here fails on a slow figure; the targets are reported as met or not.
+ * start and bundle, and the burst scenario (simulated time, bench/burst/). Prints a table and writes
+ * bench/results.json and bench/RESULTS.md. A benchmark, not a test: nothing here fails on a slow figure; the
+ * targets are reported as met or not. `npm run bench -- --only burst` runs the burst scenario alone and replaces
+ * only the `burst` section of bench/results.json.
  */
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -69,6 +72,10 @@ async function runBenchmarks() {
   const throughput = byRatio[byRatio.length >> 1]!;
   log('throughput: one more child process under --cpu-prof, to see what dominates');
   const profile = await profileThroughput(THROUGHPUT);
+
+  log('burst: simulated time, the code checked out now (the stored "before" run is kept)');
+  const before = storedBurst()?.before;
+  const burst = await measureBurst({ ...(before ? { before } : {}), log });
 
   const durationSeconds = Math.round((performance.now() - started) / 100) / 10;
   const machine = {
@@ -142,6 +149,7 @@ async function runBenchmarks() {
         sdkExternal: { ...initSdkExternal, bundleBytes: sdkExternal.bundleBytes },
       },
     },
+    burst,
     targets: {
       callReduction60: { target: `>= ${TARGETS.callReduction60}x`, measured: window60.callReduction, met: window60.callReduction >= TARGETS.callReduction60 },
       pathsToLowerBound60: { target: '1.00', measured: window60.pathsToLowerBound, met: window60.pathsToLowerBound <= TARGETS.pathsToLowerBound60 },
@@ -163,11 +171,30 @@ async function runBenchmarks() {
 }
 
 async function main(): Promise<void> {
+  const only = onlyArgument();
+  if (only === 'burst') {
+    const before = storedBurst()?.before;
+    const burst = await measureBurst({ ...(before ? { before } : {}), log });
+    writeBurst(burst);
+    console.log(renderBurstTable(burst));
+    console.log('\nwrote `burst` in bench/results.json (bench/RESULTS.md is written by a full run)');
+    return;
+  }
   const { results, stack, timings, sdkExternal } = await runBenchmarks();
   writeFileSync(`${BENCH_DIR}results.json`, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(`${BENCH_DIR}RESULTS.md`, renderMarkdown(results, stack, timings, sdkExternal));
   console.log(renderTable(results));
   console.log(`\nwrote bench/results.json and bench/RESULTS.md in ${results.durationSeconds} s`);
+}
+
+/** `--only burst` (or `--only=burst`); the only scenario that runs alone so far. */
+function onlyArgument(): string | undefined {
+  const args = process.argv.slice(2);
+  const index = args.findIndex((arg) => arg === '--only' || arg.startsWith('--only='));
+  if (index === -1) return undefined;
+  const value = args[index]!.includes('=') ? args[index]!.slice('--only='.length) : args[index + 1];
+  if (value !== 'burst') throw new Error(`--only takes "burst" (given ${JSON.stringify(value ?? null)})`);
+  return value;
 }
 
 function throughputInChild(
@@ -282,6 +309,9 @@ function renderTable(results: Results): string {
     '',
     'targets:',
     targets,
+    '',
+    'burst (simulated time):',
+    renderBurstTable(results.burst),
   ].join('\n');
 }
 
@@ -423,7 +453,42 @@ ${packageRows.join('\n')}
 | input | bytes in bundle |
 | --- | --- |
 ${inputRows.join('\n')}
+
+${burstMarkdown(results.burst)}
 `;
+}
+
+/** Section 4 of RESULTS.md: the burst scenario, every variant and size. */
+function burstMarkdown(burst: BurstSection): string {
+  const rows: string[] = [];
+  const variants = [
+    ['before', burst.before],
+    ['after', burst.after],
+    ['after + wildcardCollapse', burst.collapse],
+  ] as const;
+  for (const [name, run] of variants) {
+    for (const [size, f] of Object.entries(run?.sizes ?? {})) {
+      const drain = f.drainSeconds === null ? `capped (${integer(f.simulatedSeconds)})` : integer(f.drainSeconds);
+      const ratio = f.drainSeconds === null ? '-' : (f.drainSeconds / f.lowerBoundDrainSeconds).toFixed(2);
+      rows.push(
+        `| ${name} (lambda/ ${run?.lambdaCommit ?? '?'}, measured on ${run?.commit ?? '?'}) | ${integer(Number(size))} | ${integer(f.validDeadLettered)} | ${integer(f.refusedCalls)} | ${integer(f.calls)} | ${drain} | ${integer(f.lowerBoundDrainSeconds)} | ${ratio} | ${integer(f.billedPaths)} | ${integer(f.overInvalidatedPaths)} |`,
+      );
+    }
+  }
+  const model = Object.entries(burst.model).map(([name, value]) => `- ${name}: ${String(value)}`);
+  return `## 4. Burst (simulated time, deterministic)
+
+\`${burst.command}\` (bench/burst/): N distinct paths of one distribution, 10 to a message, all enqueued at t = 0, drained by
+the real processBatch against SQS and CloudFront simulated at the SDK-command level. Targets: ${Object.entries(burst.targets)
+    .map(([name, target]) => `${name} ${target}`)
+    .join('; ')}. "before" is the code before issue 12's change, measured once and kept (${burst.before?.date ?? 'not recorded'}).
+
+| variant | paths | valid dead-lettered | refused calls | calls | drain s | lower bound s | drain / bound | billed paths | over-invalidated |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+Model:
+${model.join('\n')}`;
 }
 
 /** zod's JSON Schema generator in the bundle, or the absence of it. */

@@ -49,7 +49,7 @@ export class CloudFrontEmulator {
     this.logger = options.logger;
     this.store = new InvalidationStore({
       distributions: options.distributions ?? [],
-      completionDelayMs: options.completionDelayMs ?? 0,
+      completionDelayMs: drawnDelay(options.completionDelayMs ?? 0),
       now: this.now,
     });
     this.faultInjector = new FaultInjector(options.faults);
@@ -286,6 +286,16 @@ function decodeUtf8(raw: Buffer): string | undefined {
   }
 }
 
+/** A fixed delay as it is; a drawn one checked on every draw, so a bad draw fails loudly instead of never completing. */
+function drawnDelay(delay: number | (() => number)): number | (() => number) {
+  if (typeof delay === 'number') return delay;
+  return () => {
+    const drawn = delay();
+    if (!(Number.isFinite(drawn) && drawn >= 0)) throw new RangeError(`completionDelayMs() must return a finite number of at least 0 (returned ${drawn})`);
+    return drawn;
+  };
+}
+
 function validateOptions(options: CloudFrontEmulatorOptions): void {
   const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
   if (unknown.length > 0) throw new TypeError(`CloudFront emulator: unknown option(s) ${unknown.join(', ')}`);
@@ -293,7 +303,7 @@ function validateOptions(options: CloudFrontEmulatorOptions): void {
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
     throw new RangeError(`port must be an integer between 0 and 65535 inclusive (given ${port})`);
   }
-  if (completionDelayMs !== undefined && !(Number.isFinite(completionDelayMs) && completionDelayMs >= 0)) {
+  if (completionDelayMs !== undefined && typeof completionDelayMs !== 'function' && !(Number.isFinite(completionDelayMs) && completionDelayMs >= 0)) {
     throw new RangeError(`completionDelayMs must be a finite number of at least 0 (given ${completionDelayMs})`);
   }
   if (distributions !== undefined && !Array.isArray(distributions)) {

@@ -1,14 +1,23 @@
 import { randomInt } from 'node:crypto';
 import { noSuchDistribution, noSuchInvalidation, invalidationBatchAlreadyExists } from './errors.ts';
-import { addCounts, checkInProgressCapacity, countPaths, samePaths, validateBatch, type PathCounts } from './rules.ts';
+import { addCounts, checkInProgressCapacity, countPaths, IN_PROGRESS_LIMITS, samePaths, validateBatch, type PathCounts } from './rules.ts';
 import type { InvalidationBatchInput, InvalidationRecord, InvalidationStatus } from './types.ts';
 
 export interface InvalidationStoreProps {
   readonly distributions: readonly string[];
-  /** Milliseconds from creation to `Completed`. */
-  readonly completionDelayMs: number;
+  /**
+   * Milliseconds from creation to `Completed`: a fixed delay, or a function drawing one per invalidation (CloudFront
+   * takes 60 to 300 s, varying from one invalidation to the next).
+   */
+  readonly completionDelayMs: number | (() => number);
   /** Epoch milliseconds. */
   readonly now: () => number;
+  /**
+   * File and wildcard paths in progress per distribution.
+   *
+   * @default - CloudFront's: 3,000 and 15
+   */
+  readonly inProgressLimits?: PathCounts;
 }
 
 /** The result of CreateInvalidation: the invalidation, and whether it already existed (same CallerReference). */
@@ -47,13 +56,16 @@ const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
  */
 export class InvalidationStore {
   private readonly now: () => number;
-  private readonly completionDelayMs: number;
+  private readonly completionDelayMs: () => number;
+  private readonly inProgressLimits: PathCounts;
   private readonly distributions = new Map<string, StoredInvalidation[]>();
   private readonly ids = new Set<string>();
 
   public constructor(props: InvalidationStoreProps) {
     this.now = props.now;
-    this.completionDelayMs = props.completionDelayMs;
+    const delay = props.completionDelayMs;
+    this.completionDelayMs = typeof delay === 'number' ? () => delay : delay;
+    this.inProgressLimits = props.inProgressLimits ?? IN_PROGRESS_LIMITS;
     for (const id of props.distributions) this.addDistribution(id);
   }
 
@@ -85,7 +97,7 @@ export class InvalidationStore {
       return { invalidation: this.snapshot(earlier), replayed: true };
     }
     const counts = countPaths(batch.paths);
-    checkInProgressCapacity(this.inProgressCounts(invalidations), counts);
+    checkInProgressCapacity(this.inProgressCounts(invalidations), counts, this.inProgressLimits);
     const createdAt = this.now();
     const stored: StoredInvalidation = {
       distributionId,
@@ -94,7 +106,7 @@ export class InvalidationStore {
       paths: [...batch.paths],
       counts,
       createdAt,
-      completesAt: createdAt + this.completionDelayMs,
+      completesAt: createdAt + this.completionDelayMs(),
     };
     invalidations.push(stored);
     return { invalidation: this.snapshot(stored), replayed: false };

@@ -58,16 +58,20 @@ export function validateBatch(batch: InvalidationBatchInput): void {
   if (batch.callerReference === '') throw invalidArgument('CallerReference must not be empty.');
 }
 
+/** CloudFront's in-progress limits per distribution: 3,000 file paths and 15 wildcard paths. */
+export const IN_PROGRESS_LIMITS: PathCounts = { files: MAX_PATHS_PER_INVALIDATION, wildcards: MAX_WILDCARDS_IN_PROGRESS };
+
 /**
  * Checks that accepting `batch` keeps the distribution within its in-progress limits.
  *
  * @param inProgress paths of the distribution's invalidations that are still `InProgress`
+ * @param limits the limits; lower ones only in tests and simulations that want to meet them with few paths
  * @throws CloudFrontApiError `TooManyInvalidationsInProgress`
  */
-export function checkInProgressCapacity(inProgress: PathCounts, batch: PathCounts): void {
+export function checkInProgressCapacity(inProgress: PathCounts, batch: PathCounts, limits: PathCounts = IN_PROGRESS_LIMITS): void {
   const after = addCounts(inProgress, batch);
-  if (batch.wildcards > 0 && after.wildcards > MAX_WILDCARDS_IN_PROGRESS) throw tooManyInvalidationsInProgress(true);
-  if (batch.files > 0 && after.files > MAX_PATHS_PER_INVALIDATION) throw tooManyInvalidationsInProgress(false);
+  if (batch.wildcards > 0 && after.wildcards > limits.wildcards) throw tooManyInvalidationsInProgress(true);
+  if (batch.files > 0 && after.files > limits.files) throw tooManyInvalidationsInProgress(false);
 }
 
 /**

@@ -111,12 +111,13 @@ export interface CloudFrontEmulatorOptions {
    */
   readonly distributions?: readonly string[];
   /**
-   * Milliseconds an invalidation stays `InProgress` before it reads as `Completed`. 0 completes at once.
-   * Status is computed from timestamps, so no timer keeps the process alive.
+   * Milliseconds an invalidation stays `InProgress` before it reads as `Completed`. 0 completes at once. A function
+   * is called once per invalidation created, so each can take its own time, as CloudFront's do (60 to 300 s); it
+   * must return a finite number of at least 0. Status is computed from timestamps, so no timer keeps the process alive.
    *
    * @default 0
    */
-  readonly completionDelayMs?: number;
+  readonly completionDelayMs?: number | (() => number);
   /**
    * Fault injection; change it later with `setFaults`.
    *

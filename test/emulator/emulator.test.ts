@@ -444,6 +444,67 @@ describe('CloudFront emulator', () => {
       expect(seen).toStrictEqual(newestFirst);
     });
 
+    it('flips each summary to Completed at its own completion time, as GetInvalidation does', async () => {
+      // Prepare: a first invalidation in progress for 30 s, a second for 10 s (CloudFront's vary from one to the next)
+      client.destroy();
+      await emulator.close();
+      const delays = [30_000, 10_000];
+      await start({ distributions: [DIST], now: clock.now, completionDelayMs: () => delays.shift() ?? 0 });
+      const older = (await createInvalidation(client, DIST, ['/older'])).Invalidation!.Id!;
+      const newer = (await createInvalidation(client, DIST, ['/newer'])).Invalidation!.Id!;
+      const statuses = async () => {
+        const listed = await client.send(new ListInvalidationsCommand({ DistributionId: DIST }));
+        const got = await Promise.all([newer, older].map((Id) => client.send(new GetInvalidationCommand({ DistributionId: DIST, Id }))));
+        return { listed: listed.InvalidationList!.Items!.map((item) => [item.Id, item.Status]), got: got.map((one) => [one.Invalidation!.Id, one.Invalidation!.Status]) };
+      };
+
+      // Act
+      const atStart = await statuses();
+      clock.advance(10_000);
+      const at10s = await statuses();
+      clock.advance(20_000);
+      const at30s = await statuses();
+
+      // Assess
+      expect(atStart).toStrictEqual({ listed: [[newer, 'InProgress'], [older, 'InProgress']], got: [[newer, 'InProgress'], [older, 'InProgress']] });
+      expect(at10s).toStrictEqual({ listed: [[newer, 'Completed'], [older, 'InProgress']], got: [[newer, 'Completed'], [older, 'InProgress']] });
+      expect(at30s).toStrictEqual({ listed: [[newer, 'Completed'], [older, 'Completed']], got: [[newer, 'Completed'], [older, 'Completed']] });
+    });
+
+    it('continues after the Marker when invalidations are created between two pages', async () => {
+      // Prepare
+      const newestFirst = (await createFive()).reverse();
+      const page1 = await client.send(new ListInvalidationsCommand({ DistributionId: DIST, MaxItems: 2 }));
+      const added = (await createInvalidation(client, DIST, ['/added-between-pages'])).Invalidation!.Id!;
+
+      // Act
+      const rest: string[] = [];
+      let marker = page1.InvalidationList!.NextMarker;
+      while (marker !== undefined) {
+        const page = await client.send(new ListInvalidationsCommand({ DistributionId: DIST, MaxItems: 2, Marker: marker }));
+        rest.push(...(page.InvalidationList!.Items ?? []).map((item) => item.Id!));
+        marker = page.InvalidationList!.NextMarker;
+      }
+      const first = await client.send(new ListInvalidationsCommand({ DistributionId: DIST, MaxItems: 1 }));
+
+      // Assess: the later pages hold exactly the older ones; a new first page starts with the new invalidation
+      expect([...page1.InvalidationList!.Items!.map((item) => item.Id!), ...rest]).toStrictEqual(newestFirst);
+      expect(first.InvalidationList!.Items!.map((item) => item.Id)).toStrictEqual([added]);
+    });
+
+    it('lists invalidations created in the same millisecond newest first, by creation order', async () => {
+      // Prepare
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push((await createInvalidation(client, DIST, [`/same-ms-${i}`])).Invalidation!.Id!);
+
+      // Act
+      const result = await client.send(new ListInvalidationsCommand({ DistributionId: DIST }));
+
+      // Assess
+      expect(result.InvalidationList!.Items!.map((item) => item.Id)).toStrictEqual([...ids].reverse());
+      expect(new Set(result.InvalidationList!.Items!.map((item) => item.CreateTime!.getTime())).size).toBe(1);
+    });
+
     it('leaves Items out of an empty list', async () => {
       // Act
       const result = await client.send(new ListInvalidationsCommand({ DistributionId: OTHER_DIST }));

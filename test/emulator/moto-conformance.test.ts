@@ -160,6 +160,31 @@ describe.skipIf(skipReason !== undefined)('conformance with moto', () => {
     expect(result.emulator.paged.InvalidationList).toMatchObject({ MaxItems: 1, IsTruncated: true, Quantity: 1, NextMarker: expect.any(String) });
   });
 
+  it('ListInvalidations then GetInvalidation of each listed id (what the handler reads before sending): the summary agrees with the invalidation on both sides', async () => {
+    // Act
+    const result = await both(async ({ client, distributionId }, ref) => {
+      await createInvalidation(client, distributionId, PATHS, { callerReference: ref('read-1') });
+      await createInvalidation(client, distributionId, OTHER_PATHS, { callerReference: ref('read-2') });
+      const listed = await client.send(new ListInvalidationsCommand({ DistributionId: distributionId }));
+      const items = listed.InvalidationList?.Items ?? [];
+      const got = await Promise.all(items.map((item) => client.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: item.Id }))));
+      return { items, got };
+    });
+
+    // Assess: Id, CreateTime and Status of each summary are the invalidation's own, and the batch carries its paths
+    for (const { items, got } of [result.moto, result.emulator]) {
+      expect(items.length).toBeGreaterThanOrEqual(2);
+      items.forEach((item, index) => {
+        const invalidation = got[index]!.Invalidation!;
+        expect({ Id: invalidation.Id, CreateTime: invalidation.CreateTime, Status: invalidation.Status }).toStrictEqual({ Id: item.Id, CreateTime: item.CreateTime, Status: item.Status });
+        expect(invalidation.InvalidationBatch?.Paths?.Quantity).toBe(invalidation.InvalidationBatch?.Paths?.Items?.length);
+      });
+    }
+    // Assess: the status words differ (moto completes at once, in upper case); the emulator without a delay says Completed
+    expect(new Set(result.moto.items.map((item) => item.Status))).toStrictEqual(new Set(['COMPLETED']));
+    expect(new Set(result.emulator.items.map((item) => item.Status))).toStrictEqual(new Set(['Completed']));
+  });
+
   it('errors: same name, HTTP status, message and fault for unknown distributions and invalidations', async () => {
     // Act
     const result = await both(async ({ client, distributionId }) => ({
