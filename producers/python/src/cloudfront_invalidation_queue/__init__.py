@@ -5,7 +5,7 @@
 """
 
 from .errors import FailedEntry, InvalidationQueueError, InvalidInvalidationError, SendInvalidationError
-from .send import MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, MAX_MESSAGE_BYTES, default_sqs_client, message_bodies, send_invalidation
+from .send import MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, MAX_MESSAGE_BYTES, batches, default_sqs_client, message_bodies, send_invalidation
 from .validate import MAX_PATH_LENGTH, normalize_path, url_path
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "MAX_BATCH_ENTRIES",
     "MAX_MESSAGE_BYTES",
     "MAX_PATH_LENGTH",
+    "batches",
     "default_sqs_client",
     "message_bodies",
     "normalize_path",

@@ -157,7 +157,8 @@ def send_invalidation(
 def default_sqs_client(queue_url: str, **client_kwargs: Any) -> Any:
     """A boto3 SQS client for ``queue_url``, as the ``cfiq`` CLI makes one.
 
-    Region: ``client_kwargs``, else ``AWS_REGION``/``AWS_DEFAULT_REGION``, else the queue URL's. For a queue URL on
+    Region: ``client_kwargs``, else the queue URL's (a queue lives in one region), else boto3's (``AWS_REGION``,
+    ``AWS_DEFAULT_REGION``, the config file). For a queue URL on
     ``localhost`` or a ``*.localhost`` name (local mode) without ``AWS_ENDPOINT_URL_SQS``/``AWS_ENDPOINT_URL``:
     the endpoint ``http://127.0.0.1:<the URL's port>``, and dummy credentials when none are configured.
     """
@@ -167,7 +168,7 @@ def default_sqs_client(queue_url: str, **client_kwargs: Any) -> Any:
     host = (parts.hostname or "").lower()
     kwargs = dict(client_kwargs)
     region = _QUEUE_URL_REGION.match(host)
-    if "region_name" not in kwargs and not (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")) and region:
+    if "region_name" not in kwargs and region:
         kwargs["region_name"] = region.group(1)
     loopback = host == "localhost" or host.endswith(".localhost")
     if loopback and "endpoint_url" not in kwargs and not (os.environ.get("AWS_ENDPOINT_URL_SQS") or os.environ.get("AWS_ENDPOINT_URL")):
