@@ -2,12 +2,13 @@ import { parseInvalidatorConfig, type InvalidatorConfig, type InvalidatorConfigI
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_CONCURRENCY } from '../lambda/defaults.ts';
 import { parseMessageBody } from '../lambda/read/message.ts';
 import { isWildcard, normalizePath } from '../lambda/resolve/paths.ts';
-import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from '../lambda/plan/plan.ts';
+import { planInvalidations } from '../lambda/plan/plan.ts';
 import { pathsByDistribution, resolveTargets } from '../lambda/resolve/targets.ts';
 import { DistributionRouter } from '../lambda/resolve/routing.ts';
 import { median } from './random.ts';
 import type { Site } from './site.ts';
 import type { PublishEvent } from './stream.ts';
+import type { AcceptedMessage, InvalidationRequest } from '../lambda/types.ts';
 
 /**
  * Cost and API calls in virtual time: the publish stream is cut into the batches the SQS event source would

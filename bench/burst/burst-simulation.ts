@@ -11,7 +11,7 @@ import {
   DEFAULT_MIN_PATHS_PER_DIRECTORY,
 } from '../../lambda/defaults.ts';
 import { MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
-import { processBatch, type PipelineObserver } from '../../lambda/process-batch.ts';
+import { processBatch } from '../../lambda/process-batch.ts';
 import { normalizePath } from '../../lambda/resolve/paths.ts';
 import { DistributionRouter } from '../../lambda/resolve/routing.ts';
 import { QueueUrlResolver } from '../../lambda/settle/sqs.ts';
@@ -21,6 +21,7 @@ import { buildSite } from '../site.ts';
 import { SimulatedCloudFront } from './simulated-cloudfront.ts';
 import { SimulatedSqs } from './simulated-sqs.ts';
 import { VirtualClock } from './virtual-time.ts';
+import type { PipelineObserver } from '../../lambda/types.ts';
 
 /**
  * The burst scenario (issue 12): N distinct paths, 10 to a message, all enqueued at t = 0 for one distribution,

@@ -4,9 +4,10 @@ import { parseInvalidatorConfig } from '../../lambda/config.ts';
 import { InvalidMessageError } from '../../lambda/errors.ts';
 import { invalidationMessageSchema, parseCommonMessage, type InvalidationMessage } from '../../lambda/read/message.ts';
 import { BatchTargets } from '../../lambda/resolve/batch-targets.ts';
-import { planInvalidations, requestedPaths, type AcceptedMessage, type Requested } from '../../lambda/plan/plan.ts';
-import { resolveTargets, type Target } from '../../lambda/resolve/targets.ts';
+import { planInvalidations, requestedPaths } from '../../lambda/plan/plan.ts';
+import { resolveTargets } from '../../lambda/resolve/targets.ts';
 import { DistributionRouter } from '../../lambda/resolve/routing.ts';
+import type { AcceptedMessage, Requested, Target } from '../../lambda/types.ts';
 
 /**
  * Differential tests of the handler's memos: resolveTargets with a batch's BatchTargets against resolveTargets with

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { chunk, type InvalidationLimits } from '../../lambda/plan/chunk.ts';
 import { coalesce } from '../../lambda/plan/coalesce.ts';
 import { isWildcard, normalizePath } from '../../lambda/resolve/paths.ts';
-import { planInvalidations, type AcceptedMessage, type InvalidationRequest } from '../../lambda/plan/plan.ts';
+import { planInvalidations } from '../../lambda/plan/plan.ts';
 import { distinctTargets } from '../../lambda/resolve/targets.ts';
+import type { AcceptedMessage, InvalidationRequest } from '../../lambda/types.ts';
 
 /**
  * Properties of coalescing, chunking and planning over generated batches. Paths come from a small alphabet so that

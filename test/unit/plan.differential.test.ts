@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { chunk } from '../../lambda/plan/chunk.ts';
 import { coalesce } from '../../lambda/plan/coalesce.ts';
 import { collapseToWildcards } from '../../lambda/plan/wildcard-collapse.ts';
-import { callerReference, planInvalidations, type AcceptedMessage, type InvalidationRequest, type PlanOptions } from '../../lambda/plan/plan.ts';
+import { callerReference, planInvalidations, type PlanOptions } from '../../lambda/plan/plan.ts';
 import { distinctTargets, pathsByDistribution } from '../../lambda/resolve/targets.ts';
+import type { AcceptedMessage, InvalidationRequest } from '../../lambda/types.ts';
 
 /**
  * planInvalidations against a naive model of what it must return: per distribution (sorted), coalesce every path

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessageBody } from '../../lambda/read/message.ts';
-import { callerReference, planInvalidations, type AcceptedMessage } from '../../lambda/plan/plan.ts';
+import { callerReference, planInvalidations } from '../../lambda/plan/plan.ts';
 import { resolveTargets } from '../../lambda/resolve/targets.ts';
 import { DistributionRouter } from '../../lambda/resolve/routing.ts';
 import { MEDIA_DISTRIBUTION_ID, WWW_DISTRIBUTION_ID, sqsRecord, testConfig } from '../helpers/factories.ts';
+import type { AcceptedMessage } from '../../lambda/types.ts';
 
 const defaults = { maxPathsPerInvalidation: 3000, maxWildcardsPerInvalidation: 15 };
 

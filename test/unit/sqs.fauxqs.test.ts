@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../local/credentials.ts';
 import { startLocalSqs, type LocalSqsServer } from '../../local/sqs-server.ts';
 import { MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
-import { sendToDeadLetterQueue, type DeadLetter } from '../../lambda/settle/sqs.ts';
+import { sendToDeadLetterQueue } from '../../lambda/settle/sqs.ts';
 import { sqsRecord } from '../helpers/factories.ts';
+import type { DeadLetter } from '../../lambda/types.ts';
 
 /**
  * sendToDeadLetterQueue against fauxqs, which refuses, as SQS does, a message whose body and attributes (names, types

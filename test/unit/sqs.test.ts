@@ -3,17 +3,9 @@ import type { SQSMessageAttributes } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
-import {
-  MIN_ERROR_MESSAGE_BYTES,
-  deadLetterEntry,
-  packBatches,
-  sendMessages,
-  shortenToBytes,
-  sqsMessageBytes,
-  type DeadLetter,
-  type DeadLetterEntry,
-} from '../../lambda/settle/sqs.ts';
+import { MIN_ERROR_MESSAGE_BYTES, deadLetterEntry, packBatches, sendMessages, shortenToBytes, sqsMessageBytes, type DeadLetterEntry } from '../../lambda/settle/sqs.ts';
 import { sqsRecord } from '../helpers/factories.ts';
+import type { DeadLetter } from '../../lambda/types.ts';
 
 /** A message id as SQS makes them: a UUID, 36 characters. */
 const UUID = '3f1c2b9e-8d4a-4c6f-9b1e-2a7d5e0c4b81';

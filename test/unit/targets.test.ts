@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { parseInvalidatorConfig } from '../../lambda/config.ts';
 import { InvalidMessageError, InvalidPathError } from '../../lambda/errors.ts';
 import { parseMessageBody, type InvalidationMessage } from '../../lambda/read/message.ts';
-import { distinctTargets, resolvePaths, resolveTargets, type PathsByDistribution } from '../../lambda/resolve/targets.ts';
+import { distinctTargets, resolvePaths, resolveTargets } from '../../lambda/resolve/targets.ts';
 import { DistributionRouter } from '../../lambda/resolve/routing.ts';
 import { MEDIA_DISTRIBUTION_ID, WWW_DISTRIBUTION_ID, testConfig } from '../helpers/factories.ts';
 import { thrown } from './thrown.ts';
+import type { PathsByDistribution } from '../../lambda/types.ts';
 
 const router = new DistributionRouter(testConfig());
 const single = new DistributionRouter(parseInvalidatorConfig({ distributions: [{ id: 'ESINGLE' }] }));

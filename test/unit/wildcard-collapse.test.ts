@@ -6,8 +6,9 @@ import { MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
 import { DEFAULT_MIN_PATHS_PER_DIRECTORY } from '../../lambda/defaults.ts';
 import { chooseWildcards, collapseToWildcards } from '../../lambda/plan/wildcard-collapse.ts';
 import { isWildcard } from '../../lambda/resolve/paths.ts';
-import { planInvalidations, type AcceptedMessage } from '../../lambda/plan/plan.ts';
+import { planInvalidations } from '../../lambda/plan/plan.ts';
 import { distinctTargets } from '../../lambda/resolve/targets.ts';
+import type { AcceptedMessage } from '../../lambda/types.ts';
 
 /** Does `path` (or, for a wildcard, its prefix) fall under the wildcard `cover`? */
 function covers(cover: string, path: string): boolean {

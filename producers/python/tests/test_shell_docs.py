@@ -14,7 +14,7 @@ DOC = ROOT / "docs" / "producers.md"
 
 def block_after(marker: str) -> str:
     """The fenced ```sh block that follows `<!-- marker... -->` in the doc."""
-    match = re.search(rf"<!-- {re.escape(marker)}\b[^>]*-->\n```sh\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
+    match = re.search(rf"<!-- {re.escape(marker)}\b[^>]*-->\n(?:<!-- docs-test: \w+ -->\n)?```sh\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
     assert match, f"{DOC} has no ```sh block after <!-- {marker} -->"
     return match.group(1)
 
