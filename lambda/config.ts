@@ -1,6 +1,9 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from './errors.ts';
 import {
+  DEFAULT_BACKLOG_RECHECK_SECONDS,
+  DEFAULT_INVALIDATION_SECONDS,
+  DEFAULT_MAX_BACKLOG_AGE_SECONDS,
   DEFAULT_MAX_RECEIVE_COUNT,
   DEFAULT_MIN_PATHS_PER_DIRECTORY,
   DEFAULT_RETRY_BASE_DELAY_SECONDS,
@@ -8,9 +11,12 @@ import {
 } from './defaults.ts';
 import {
   MAX_MAX_RECEIVE_COUNT,
+  MAX_BACKLOG_AGE_SECONDS,
   MAX_PATHS_PER_INVALIDATION,
+  MAX_SQS_DELAY_SECONDS,
   MAX_VISIBILITY_TIMEOUT_SECONDS,
   MAX_WILDCARDS_IN_PROGRESS,
+  MIN_MAX_BACKLOG_AGE_SECONDS,
   MIN_MAX_RECEIVE_COUNT,
 } from './limits.ts';
 import { formatIssues } from './read/issue-format.ts';
@@ -144,6 +150,12 @@ export interface HandlerSettings {
   readonly maxReceiveCount: number;
   readonly retryBaseDelaySeconds: number;
   readonly retryMaxDelaySeconds: number;
+  /** How long a message may wait for the in-progress budget before it is dead-lettered (`BacklogExpired`). */
+  readonly maxBacklogAgeSeconds: number;
+  /** The time CloudFront takes at least to complete an invalidation: paces waiting messages. */
+  readonly invalidationSeconds: number;
+  /** How often a waiting message looks again once the invalidations ahead of it are overdue. */
+  readonly backlogRecheckSeconds: number;
 }
 
 /** Names of the handler's environment variables. */
@@ -153,6 +165,9 @@ export const ENVIRONMENT = {
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
   retryBaseDelaySeconds: 'RETRY_BASE_DELAY_SECONDS',
   retryMaxDelaySeconds: 'RETRY_MAX_DELAY_SECONDS',
+  maxBacklogAgeSeconds: 'MAX_BACKLOG_AGE_SECONDS',
+  invalidationSeconds: 'INVALIDATION_SECONDS',
+  backlogRecheckSeconds: 'BACKLOG_RECHECK_SECONDS',
 } as const;
 
 /**
@@ -183,7 +198,19 @@ export function loadHandlerSettings(env: Readonly<Record<string, string | undefi
     retryBaseDelaySeconds,
     MAX_VISIBILITY_TIMEOUT_SECONDS,
   );
-  return { config, deadLetterQueueUrl, maxReceiveCount, retryBaseDelaySeconds, retryMaxDelaySeconds };
+  const maxBacklogAgeSeconds = integerSetting(env, ENVIRONMENT.maxBacklogAgeSeconds, DEFAULT_MAX_BACKLOG_AGE_SECONDS, MIN_MAX_BACKLOG_AGE_SECONDS, MAX_BACKLOG_AGE_SECONDS);
+  const invalidationSeconds = integerSetting(env, ENVIRONMENT.invalidationSeconds, DEFAULT_INVALIDATION_SECONDS, 1, MAX_SQS_DELAY_SECONDS);
+  const backlogRecheckSeconds = integerSetting(env, ENVIRONMENT.backlogRecheckSeconds, DEFAULT_BACKLOG_RECHECK_SECONDS, 1, MAX_SQS_DELAY_SECONDS);
+  return {
+    config,
+    deadLetterQueueUrl,
+    maxReceiveCount,
+    retryBaseDelaySeconds,
+    retryMaxDelaySeconds,
+    maxBacklogAgeSeconds,
+    invalidationSeconds,
+    backlogRecheckSeconds,
+  };
 }
 
 function integerSetting(

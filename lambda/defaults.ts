@@ -52,6 +52,25 @@ export const DEFAULT_RETRY_BASE_DELAY_SECONDS = 30;
 /** Upper bound of the retry delay, in seconds. */
 export const DEFAULT_RETRY_MAX_DELAY_SECONDS = 900;
 
+/**
+ * How long a message may wait for CloudFront's in-progress budget, in seconds, from when it was first enqueued:
+ * past it, it is dead-lettered with `BacklogExpired`.
+ */
+export const DEFAULT_MAX_BACKLOG_AGE_SECONDS = 24 * 60 * 60;
+
+/**
+ * The time CloudFront takes at least to complete an invalidation, in seconds (usually 60 to 300): a message waiting
+ * for the in-progress budget comes back when the oldest invalidation in progress is this old, and one more of these
+ * for each round of the in-progress limit ahead of it. Lower than the truth costs re-sends; higher costs drain time.
+ */
+export const DEFAULT_INVALIDATION_SECONDS = 60;
+
+/** How often, in seconds, a waiting message looks again once the invalidations ahead of it are overdue. */
+export const DEFAULT_BACKLOG_RECHECK_SECONDS = 15;
+
+/** Age of the oldest message waiting for CloudFront's in-progress budget, in seconds, above which its alarm fires. */
+export const DEFAULT_BACKLOG_AGE_ALARM_SECONDS = 60 * 60;
+
 /** The wildcard collapse's threshold when `wildcardCollapse` is given without `minPathsPerDirectory`. */
 export const DEFAULT_MIN_PATHS_PER_DIRECTORY = 10;
 

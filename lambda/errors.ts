@@ -66,6 +66,15 @@ export const OWN_TRANSIENT_ERROR_CODES = [DEADLINE_EXCEEDED, IN_PROGRESS_LIMIT] 
 /** The code of a transient failure that outlived `maxReceiveCount` receives. */
 export const RETRIES_EXHAUSTED = 'RetriesExhausted';
 
+/**
+ * The code of a message that waited for CloudFront's in-progress budget longer than `maxBacklogAge`. Waiting is not
+ * a failure (it spends no receive), so this is the only way a valid message leaves a backlog unprocessed.
+ */
+export const BACKLOG_EXPIRED = 'BacklogExpired';
+
+/** CloudFront's refusal while a distribution's in-progress limits are reached: the request waits, it did not fail. */
+export const TOO_MANY_IN_PROGRESS = 'TooManyInvalidationsInProgress';
+
 /** The `ErrorCode` of a remainder dead-lettered because SQS would not take it while another remainder of its message was sent. */
 export const REMAINDER_NOT_SENT = 'RemainderNotSent';
 

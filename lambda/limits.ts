@@ -28,6 +28,12 @@ export const MAX_SQS_MESSAGE_BYTES = 1_048_576;
 /** SQS's largest DelaySeconds (15 minutes), in seconds. */
 export const MAX_SQS_DELAY_SECONDS = 900;
 
+/** SQS's longest message retention (14 days), in seconds: the longest `maxBacklogAge`. */
+export const MAX_BACKLOG_AGE_SECONDS = 14 * 24 * 60 * 60;
+
+/** The shortest `maxBacklogAge`, in seconds. */
+export const MIN_MAX_BACKLOG_AGE_SECONDS = 60;
+
 /** SQS ChangeMessageVisibility upper bound (12 hours), in seconds. */
 export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 

@@ -8,5 +8,18 @@ export const METRICS = {
   transientFailures: 'TransientFailures',
   permanentFailures: 'PermanentFailures',
   deadLetteredMessages: 'DeadLetteredMessages',
+  /** Messages acknowledged and re-sent with a delay because their distribution's in-progress budget was full. */
+  messagesWaiting: 'MessagesWaiting',
 } as const;
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
+
+/**
+ * Per-distribution gauges (dimension `DistributionId`), one value a batch for each distribution it targets, 0 when
+ * nothing waits: the backlog a burst leaves, and how old its oldest message is (alarmed on).
+ */
+export const GAUGES = {
+  pathsWaiting: 'PathsWaiting',
+  oldestWaitingAge: 'OldestWaitingAgeSeconds',
+  invalidationsInProgress: 'InvalidationsInProgress',
+} as const;
+export type GaugeName = (typeof GAUGES)[keyof typeof GAUGES];

@@ -1,16 +1,20 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { METRICS } from './metrics.ts';
+import { admit } from './plan/admission.ts';
 import { planInvalidations } from './plan/plan.ts';
 import { mostUrgentFirst } from './plan/urgency.ts';
 import { readRecords } from './read/records.ts';
 import { settleBatch } from './settle/settle.ts';
+import { InProgressBudget } from './submit/in-progress-budget.ts';
+import { readInProgress } from './submit/read-in-progress.ts';
 import { submitAll } from './submit/submit-all.ts';
 import type { PipelineDependencies } from './types.ts';
 
 /**
- * Process one SQS batch, stage by stage: read (validate and route every record), plan (coalesce and chunk the paths
- * per distribution), submit (CreateInvalidation within the in-progress budget and the deadline), settle (dead-letter
- * what can never succeed, send remainders, delay retries).
+ * Process one SQS batch, stage by stage: read (validate and route every record), plan (admit what fits CloudFront's
+ * in-progress budget, oldest first; coalesce and chunk it per distribution), submit (CreateInvalidation within the
+ * budget and the deadline), settle (dead-letter what can never succeed, re-send what waits or what is owed, delay
+ * retries).
  *
  * @returns the partial batch response: the records to receive again
  */
@@ -22,9 +26,13 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   observer.count(METRICS.invalidMessages, read.deadLetters.length);
   observer.count(METRICS.pathsRequested, read.pathsRequested);
 
-  const planned = planInvalidations(read.accepted, settings.config, read.requested);
+  const inProgress = await readInProgress(read.requested.keys(), deps);
+  const budget = new InProgressBudget(inProgress);
+  const admission = admit(read.accepted, records, (distributionId) => budget.free(distributionId), read.requested);
+  const planned = planInvalidations(admission.admitted, settings.config, admission.all ? read.requested : undefined);
   // With one receive count in the batch (every message new, the usual case), all requests are equally urgent.
-  const submitted = await submitAll(read.oneReceiveCount ? planned : mostUrgentFirst(planned, records), read.accepted, deps);
+  const ordered = read.oneReceiveCount ? planned : mostUrgentFirst(planned, records);
+  const submitted = await submitAll(ordered, read.accepted, deps, budget);
 
-  return settleBatch(records, read, submitted, deps);
+  return settleBatch(records, read, { submitted, admission, inProgress }, deps);
 }

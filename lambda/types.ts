@@ -6,7 +6,8 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { HandlerSettings } from './config.ts';
-import type { MetricName } from './metrics.ts';
+import type { GaugeName, MetricName } from './metrics.ts';
+import type { InProgressReader } from './submit/in-progress.ts';
 import type { DistributionRouter } from './resolve/routing.ts';
 import type { QueueUrlResolver } from './settle/sqs.ts';
 
@@ -68,12 +69,22 @@ export interface Requested {
   readonly messageIds: readonly string[];
 }
 
+/** File paths and wildcard paths, as CloudFront counts them against its in-progress limits. */
+export interface PathCount {
+  readonly files: number;
+  readonly wildcards: number;
+}
+
 /** What came of one CreateInvalidation, after the SDK's own retries. */
 export type InvalidationOutcome =
   | { readonly kind: 'created'; readonly invalidationId: string; readonly status: string }
-  | { readonly kind: 'transient' | 'permanent'; readonly code: string; readonly message: string };
+  | { readonly kind: 'transient' | 'permanent' | 'waiting'; readonly code: string; readonly message: string };
 
-export type FailedOutcome = Extract<InvalidationOutcome, { kind: 'transient' | 'permanent' }>;
+/**
+ * A request not created: `permanent` (no retry can help), `transient` (retried with backoff, spending a receive) or
+ * `waiting` (the distribution's in-progress budget is full: the messages wait, spending no receive).
+ */
+export type FailedOutcome = Extract<InvalidationOutcome, { kind: 'transient' | 'permanent' | 'waiting' }>;
 
 /** A request sent (or not sent: deferred, a transient outcome), and what came of it. */
 export interface Submitted {
@@ -123,6 +134,8 @@ export interface PipelineObserver {
   info(message: string, fields: Record<string, unknown>): void;
   warn(message: string, fields: Record<string, unknown>): void;
   count(metric: MetricName, value: number): void;
+  /** A per-distribution gauge (see GAUGES); optional for observers that do not keep them. */
+  gauge?(metric: GaugeName, value: number, unit: 'Count' | 'Seconds', dimensions: { readonly DistributionId: string }): void;
 }
 
 export interface PipelineDependencies {
@@ -138,4 +151,8 @@ export interface PipelineDependencies {
    */
   readonly remainingTimeMs?: () => number;
   readonly random?: () => number;
+  /** Epoch milliseconds now. @default Date.now */
+  readonly now?: () => number;
+  /** Reads what is in progress on a distribution; one per warm container caches invalidations' path counts. */
+  readonly inProgress?: InProgressReader;
 }

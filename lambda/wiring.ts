@@ -12,6 +12,7 @@ import { CLOUDFRONT_REGION } from './limits.ts';
 import { processBatch } from './process-batch.ts';
 import { QueueUrlResolver } from './settle/sqs.ts';
 import { DistributionRouter } from './resolve/routing.ts';
+import { InProgressReader } from './submit/in-progress.ts';
 import type { PipelineObserver } from './types.ts';
 
 /**
@@ -52,6 +53,8 @@ export interface HandlerOptions {
   readonly logger?: Logger;
   readonly metrics?: Metrics;
   readonly random?: () => number;
+  /** Epoch milliseconds now (tests and simulations). @default Date.now */
+  readonly now?: () => number;
 }
 
 /**
@@ -80,7 +83,14 @@ export function createHandler(options: HandlerOptions = {}) {
     info: (message, fields) => logger.info(message, fields),
     warn: (message, fields) => logger.warn(message, fields),
     count: (metric, value) => metrics.addMetric(metric, MetricUnit.Count, value),
+    gauge: (metric, value, unit, dimensions) => {
+      // A metric of its own, with the distribution as its dimension, published at once (EMF, no API call).
+      const single = metrics.singleMetric();
+      single.addDimensions({ ...dimensions });
+      single.addMetric(metric, unit === 'Seconds' ? MetricUnit.Seconds : MetricUnit.Count, value);
+    },
   };
+  const inProgress = new InProgressReader();
 
   const invalidate = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     try {
@@ -93,6 +103,8 @@ export function createHandler(options: HandlerOptions = {}) {
         observer,
         remainingTimeMs: typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis() : undefined,
         random: options.random,
+        now: options.now,
+        inProgress,
       });
     } catch (error) {
       // A bug, not bad input: receive the whole batch again rather than lose any of it.

@@ -8,10 +8,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { METRICS, type MetricName } from '../lambda/metrics.ts';
+import { GAUGES, METRICS, type GaugeName, type MetricName } from '../lambda/metrics.ts';
 
 /**
- * The invalidation queue's operations side: two alarms notifying an encrypted, TLS-only topic, and a dashboard.
+ * The invalidation queue's operations side: alarms (dead letters, the queue's oldest message, and per distribution the
+ * oldest message waiting for its in-progress budget) notifying an encrypted, TLS-only topic, and a dashboard.
  * Created in the InvalidationQueue's own scope, with the ids they always had, so that logical ids do not change.
  */
 
@@ -23,6 +24,12 @@ export interface AlarmsProps {
   readonly oldestMessageAlarmSeconds: number;
   /** Subscribed to the topic by email. */
   readonly alarmEmails: readonly string[];
+  /** The configured distributions: one backlog alarm each. */
+  readonly distributionIds: readonly string[];
+  /** Age of the oldest message waiting for a distribution's in-progress budget, in seconds, from which its alarm fires. */
+  readonly backlogAgeAlarmSeconds: number;
+  /** One of the handler's per-distribution gauges, its maximum per 5 minutes. */
+  readonly gauge: (name: GaugeName, distributionId: string) => cloudwatch.IMetric;
 }
 
 /** The alarms and the topic they notify. */
@@ -30,6 +37,7 @@ export interface Alarms {
   readonly alarmTopic: sns.Topic;
   readonly deadLetterQueueAlarm: cloudwatch.Alarm;
   readonly oldestMessageAlarm: cloudwatch.Alarm;
+  readonly backlogAgeAlarms: cloudwatch.Alarm[];
 }
 
 /** Add the alarm topic (with its key and email subscriptions) and both alarms, notifying on alarm and on recovery. */
@@ -97,11 +105,26 @@ export function addAlarms(scope: Construct, props: AlarmsProps): Alarms {
     evaluationPeriods: 1,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
-  for (const alarm of [deadLetterQueueAlarm, oldestMessageAlarm]) {
+  // Ids by position: a distribution id may be a token.
+  const backlogAgeAlarms = props.distributionIds.map(
+    (distributionId, index) =>
+      new cloudwatch.Alarm(scope, `BacklogAgeAlarm${index}`, {
+        alarmDescription:
+          'Publish events wait for CloudFront\'s in-progress budget (3,000 paths, 15 wildcards in progress) longer than ' +
+          'expected on this distribution: a site-wide republish, or another writer filling the budget. They are not ' +
+          'lost; past maxBacklogAge they are dead-lettered (BacklogExpired). Consider wildcards or a collapse.',
+        metric: props.gauge(GAUGES.oldestWaitingAge, distributionId),
+        threshold: props.backlogAgeAlarmSeconds,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+  );
+  for (const alarm of [deadLetterQueueAlarm, oldestMessageAlarm, ...backlogAgeAlarms]) {
     alarm.addAlarmAction(alarmAction);
     alarm.addOkAction(alarmAction);
   }
-  return { alarmTopic, deadLetterQueueAlarm, oldestMessageAlarm };
+  return { alarmTopic, deadLetterQueueAlarm, oldestMessageAlarm, backlogAgeAlarms };
 }
 
 /** What the dashboard shows. */
@@ -112,9 +135,13 @@ export interface DashboardProps extends Alarms {
   readonly oldestMessageAlarmSeconds: number;
   /** One of the handler's metrics, summed per 5 minutes. */
   readonly metric: (name: MetricName) => cloudwatch.IMetric;
+  readonly distributionIds: readonly string[];
+  readonly backlogAgeAlarmSeconds: number;
+  /** One of the handler's per-distribution gauges, its maximum per 5 minutes. */
+  readonly gauge: (name: GaugeName, distributionId: string) => cloudwatch.IMetric;
 }
 
-/** Add the dashboard: alarms, traffic, invalidations, failures, both queues and the function at a glance. */
+/** Add the dashboard: alarms, traffic, invalidations, failures, the backlog, both queues and the function at a glance. */
 export function addDashboard(scope: Construct, props: DashboardProps): cloudwatch.Dashboard {
   const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', {
     defaultInterval: Duration.hours(24),
@@ -124,13 +151,13 @@ export function addDashboard(scope: Construct, props: DashboardProps): cloudwatc
   dashboard.addWidgets(
     new cloudwatch.AlarmStatusWidget({
       title: 'Alarms',
-      alarms: [props.deadLetterQueueAlarm, props.oldestMessageAlarm],
+      alarms: [props.deadLetterQueueAlarm, props.oldestMessageAlarm, ...props.backlogAgeAlarms],
       width: 24,
       height: 2,
     }),
   );
   dashboard.addWidgets(
-    graph('Messages received', [METRICS.messagesReceived, METRICS.invalidMessages]),
+    graph('Messages received', [METRICS.messagesReceived, METRICS.invalidMessages, METRICS.messagesWaiting]),
     graph('Invalidations created', [METRICS.invalidationsCreated]),
     graph('Paths requested and submitted', [METRICS.pathsRequested, METRICS.pathsSubmitted]),
   );
@@ -150,6 +177,19 @@ export function addDashboard(scope: Construct, props: DashboardProps): cloudwatc
       width: 8,
       height: 6,
     }),
+  );
+  // The backlog a burst leaves, per distribution: what waits for CloudFront's in-progress budget, and for how long.
+  const perDistribution = (name: GaugeName) => props.distributionIds.map((distributionId) => props.gauge(name, distributionId));
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({ title: 'Paths waiting for the in-progress budget', left: perDistribution(GAUGES.pathsWaiting), width: 8, height: 6 }),
+    new cloudwatch.GraphWidget({
+      title: 'Oldest waiting message (seconds)',
+      left: perDistribution(GAUGES.oldestWaitingAge),
+      leftAnnotations: [{ value: props.backlogAgeAlarmSeconds, label: 'alarm', color: cloudwatch.Color.RED }],
+      width: 8,
+      height: 6,
+    }),
+    new cloudwatch.GraphWidget({ title: 'Invalidations in progress', left: perDistribution(GAUGES.invalidationsInProgress), width: 8, height: 6 }),
   );
   dashboard.addWidgets(
     new cloudwatch.GraphWidget({

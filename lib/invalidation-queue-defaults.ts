@@ -3,10 +3,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
+  DEFAULT_BACKLOG_AGE_ALARM_SECONDS,
   DEFAULT_BATCH_SIZE,
   DEFAULT_DEAD_LETTER_RETENTION_DAYS,
   DEFAULT_FUNCTION_TIMEOUT_SECONDS,
   DEFAULT_MAX_BATCHING_WINDOW_SECONDS,
+  DEFAULT_MAX_BACKLOG_AGE_SECONDS,
   DEFAULT_MAX_CONCURRENCY,
   DEFAULT_MAX_RECEIVE_COUNT,
   DEFAULT_MEMORY_SIZE_MB,
@@ -44,6 +46,8 @@ export interface InvalidationQueueSettings {
   readonly encryptionMasterKey: kms.IKey | undefined;
   readonly retryBaseDelay: Duration;
   readonly retryMaxDelay: Duration;
+  readonly maxBacklogAge: Duration;
+  readonly backlogAgeAlarmThreshold: Duration;
   readonly alarmEmails: readonly string[];
   readonly oldestMessageAlarmThreshold: Duration;
   readonly logRetention: logs.RetentionDays;
@@ -71,6 +75,8 @@ export function withDefaults(props: InvalidationQueueProps): InvalidationQueueSe
     encryptionMasterKey: props.encryptionMasterKey,
     retryBaseDelay: props.retryBaseDelay ?? Duration.seconds(DEFAULT_RETRY_BASE_DELAY_SECONDS),
     retryMaxDelay: props.retryMaxDelay ?? Duration.seconds(DEFAULT_RETRY_MAX_DELAY_SECONDS),
+    maxBacklogAge: props.maxBacklogAge ?? Duration.seconds(DEFAULT_MAX_BACKLOG_AGE_SECONDS),
+    backlogAgeAlarmThreshold: props.backlogAgeAlarmThreshold ?? Duration.seconds(DEFAULT_BACKLOG_AGE_ALARM_SECONDS),
     alarmEmails: props.alarmEmails ?? [],
     oldestMessageAlarmThreshold: props.oldestMessageAlarmThreshold ?? Duration.seconds(DEFAULT_OLDEST_MESSAGE_ALARM_SECONDS),
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,

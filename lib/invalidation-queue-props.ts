@@ -165,6 +165,24 @@ export interface InvalidationQueueProps {
   readonly retryMaxDelay?: Duration;
 
   /**
+   * How long a message may wait for CloudFront's in-progress budget (3,000 paths and 15 wildcards in progress per
+   * distribution) before it is dead-lettered with `BacklogExpired`. Waiting spends no receive: the message is re-sent
+   * with a delay, paced by when the invalidations ahead of it are expected to complete. Valid range: 1 minute to 14
+   * days (a re-sent message starts a new retention period).
+   *
+   * @default Duration.hours(24)
+   */
+  readonly maxBacklogAge?: Duration;
+
+  /**
+   * Age of the oldest message waiting for a distribution's in-progress budget above which that distribution's backlog
+   * alarm fires. Valid range: at least 1 minute.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly backlogAgeAlarmThreshold?: Duration;
+
+  /**
    * Email addresses subscribed to the alarm topic. Each address must confirm its subscription.
    *
    * @default - no subscription; subscribe to `alarmTopic` yourself

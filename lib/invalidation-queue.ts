@@ -15,7 +15,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENVIRONMENT, invalidatorConfigSchema, type InvalidatorConfig } from '../lambda/config.ts';
-import type { MetricName } from '../lambda/metrics.ts';
+import type { GaugeName, MetricName } from '../lambda/metrics.ts';
 import { addAlarms, addDashboard } from './alarms-and-dashboard.ts';
 import { HANDLER_BUNDLING } from './handler-bundling.ts';
 import { visibilityTimeoutOf, withDefaults, type InvalidationQueueSettings } from './invalidation-queue-defaults.ts';
@@ -83,6 +83,8 @@ export class InvalidationQueue extends Construct {
   public readonly deadLetterQueueAlarm: cloudwatch.Alarm;
   /** Fires when the oldest queued message is older than `oldestMessageAlarmThreshold`. */
   public readonly oldestMessageAlarm: cloudwatch.Alarm;
+  /** Per configured distribution, in their order: fires when a message has waited for its in-progress budget too long. */
+  public readonly backlogAgeAlarms: cloudwatch.Alarm[];
   /** Traffic, invalidations, failures and both queues at a glance. */
   public readonly dashboard: cloudwatch.Dashboard;
   /** The validated handler configuration, as passed in `INVALIDATOR_CONFIG`. */
@@ -134,15 +136,20 @@ export class InvalidationQueue extends Construct {
     this.handler = this.createHandler(settings);
 
     const oldestMessageAlarmSeconds = settings.oldestMessageAlarmThreshold.toSeconds();
+    const backlogAgeAlarmSeconds = settings.backlogAgeAlarmThreshold.toSeconds();
     const alarms = addAlarms(this, {
       queue: this.queue,
       deadLetterQueue: this.deadLetterQueue,
       oldestMessageAlarmSeconds,
       alarmEmails: settings.alarmEmails,
+      distributionIds: this.config.distributions.map((distribution) => distribution.id),
+      backlogAgeAlarmSeconds,
+      gauge: (name, distributionId) => this.distributionMetric(name, distributionId),
     });
     this.alarmTopic = alarms.alarmTopic;
     this.deadLetterQueueAlarm = alarms.deadLetterQueueAlarm;
     this.oldestMessageAlarm = alarms.oldestMessageAlarm;
+    this.backlogAgeAlarms = alarms.backlogAgeAlarms;
     this.dashboard = addDashboard(this, {
       ...alarms,
       queue: this.queue,
@@ -150,6 +157,9 @@ export class InvalidationQueue extends Construct {
       handler: this.handler,
       oldestMessageAlarmSeconds,
       metric: (name) => this.metric(name),
+      distributionIds: this.config.distributions.map((distribution) => distribution.id),
+      backlogAgeAlarmSeconds,
+      gauge: (name, distributionId) => this.distributionMetric(name, distributionId),
     });
   }
 
@@ -226,6 +236,20 @@ export class InvalidationQueue extends Construct {
     return rule;
   }
 
+  /**
+   * One of the handler's per-distribution gauges (`PathsWaiting`, `OldestWaitingAgeSeconds`,
+   * `InvalidationsInProgress`), its maximum over `period`, for the dashboard or an alarm of your own.
+   */
+  public distributionMetric(metricName: GaugeName, distributionId: string, period = Duration.minutes(5)): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.metricsNamespace,
+      metricName,
+      dimensionsMap: { service: this.serviceName, DistributionId: distributionId },
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period,
+    });
+  }
+
   /** One of the handler's metrics, summed over `period`, for the dashboard or an alarm of your own. */
   public metric(metricName: MetricName, period = Duration.minutes(5)): cloudwatch.Metric {
     return new cloudwatch.Metric({
@@ -262,6 +286,7 @@ export class InvalidationQueue extends Construct {
       [ENVIRONMENT.maxReceiveCount]: String(settings.maxReceiveCount),
       [ENVIRONMENT.retryBaseDelaySeconds]: String(settings.retryBaseDelay.toSeconds()),
       [ENVIRONMENT.retryMaxDelaySeconds]: String(settings.retryMaxDelay.toSeconds()),
+      [ENVIRONMENT.maxBacklogAgeSeconds]: String(settings.maxBacklogAge.toSeconds()),
       POWERTOOLS_SERVICE_NAME: this.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
       NODE_OPTIONS: '--enable-source-maps',
@@ -293,7 +318,8 @@ export class InvalidationQueue extends Construct {
     const stack = Stack.of(this);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['cloudfront:CreateInvalidation'],
+        // List and Get: what is in progress before a batch sends, so it sends only what CloudFront's limits allow.
+        actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation', 'cloudfront:ListInvalidations'],
         resources: this.config.distributions.map((distribution) =>
           stack.formatArn({
             service: 'cloudfront',

@@ -5,6 +5,7 @@ import { invalidatorConfigSchema } from '../lambda/config.ts';
 import { DEADLINE_MARGIN_MS, MIN_FUNCTION_TIMEOUT_SECONDS } from '../lambda/defaults.ts';
 import {
   batchingWindowTooShort,
+  MAX_BACKLOG_AGE_SECONDS,
   MAX_BATCH_SIZE,
   MAX_BATCH_SIZE_WITHOUT_WINDOW,
   MAX_BATCHING_WINDOW_SECONDS,
@@ -13,6 +14,7 @@ import {
   MAX_VISIBILITY_TIMEOUT_SECONDS,
   MIN_BATCH_SIZE,
   MIN_BATCHING_WINDOW_SECONDS_OF_LARGE_BATCHES,
+  MIN_MAX_BACKLOG_AGE_SECONDS,
   MIN_MAX_CONCURRENCY,
   MIN_MAX_RECEIVE_COUNT,
 } from '../lambda/limits.ts';
@@ -164,6 +166,8 @@ export const INVALIDATION_QUEUE_PROP_RULES: readonly PropRule[] = [
       .filter((email) => !Token.isUnresolved(email) && !isEmailAddress(email))
       .map((email) => `alarmEmails must hold email addresses (given ${JSON.stringify(email)})`),
   secondsRule('oldestMessageAlarmThreshold', (s) => s.oldestMessageAlarmThreshold, MIN_OLDEST_MESSAGE_ALARM_SECONDS, MAX_RETENTION_SECONDS),
+  secondsRule('maxBacklogAge', (s) => s.maxBacklogAge, MIN_MAX_BACKLOG_AGE_SECONDS, MAX_BACKLOG_AGE_SECONDS),
+  secondsRule('backlogAgeAlarmThreshold', (s) => s.backlogAgeAlarmThreshold, MIN_OLDEST_MESSAGE_ALARM_SECONDS, MAX_BACKLOG_AGE_SECONDS),
 ];
 
 /** The handler's configuration as given in the props; `wildcardCollapse` only when given (the schema rejects unknown keys). */

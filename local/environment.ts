@@ -29,6 +29,8 @@ export const LOCAL_DEFAULTS = {
   retryMaxDelaySeconds: 5,
   /** How long an emulated invalidation stays InProgress. */
   completionDelayMs: 5_000,
+  /** How often a message waiting for the in-progress budget looks again (the stack's: 15 s). */
+  backlogRecheckSeconds: 1,
   /** Invocations at once: one, so that everything sent within one window lands in one batch. */
   concurrency: 1,
   region: 'us-east-1',
@@ -63,6 +65,16 @@ export interface LocalEnvironmentOptions {
   readonly retryMaxDelaySeconds?: number;
   /** @default LOCAL_DEFAULTS.completionDelayMs */
   readonly completionDelayMs?: number;
+  /**
+   * The handler's INVALIDATION_SECONDS: when a message waiting for the in-progress budget comes back.
+   *
+   * @default - the completion delay in whole seconds (at least 1), as the stack's default matches CloudFront's
+   */
+  readonly invalidationSeconds?: number;
+  /** The handler's BACKLOG_RECHECK_SECONDS. @default LOCAL_DEFAULTS.backlogRecheckSeconds */
+  readonly backlogRecheckSeconds?: number;
+  /** The handler's MAX_BACKLOG_AGE_SECONDS. @default - the handler's default (24 h) */
+  readonly maxBacklogAgeSeconds?: number;
   /**
    * The distributions that exist in the CloudFront emulator (invalidations for others fail with
    * NoSuchDistribution); more can be added later with `emulator.addDistribution`.
@@ -161,6 +173,11 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       [ENVIRONMENT.maxReceiveCount]: String(maxReceiveCount),
       [ENVIRONMENT.retryBaseDelaySeconds]: String(options.retryBaseDelaySeconds ?? LOCAL_DEFAULTS.retryBaseDelaySeconds),
       [ENVIRONMENT.retryMaxDelaySeconds]: String(options.retryMaxDelaySeconds ?? LOCAL_DEFAULTS.retryMaxDelaySeconds),
+      [ENVIRONMENT.invalidationSeconds]: String(
+        options.invalidationSeconds ?? Math.max(1, Math.ceil((options.completionDelayMs ?? LOCAL_DEFAULTS.completionDelayMs) / 1000)),
+      ),
+      [ENVIRONMENT.backlogRecheckSeconds]: String(options.backlogRecheckSeconds ?? LOCAL_DEFAULTS.backlogRecheckSeconds),
+      ...(options.maxBacklogAgeSeconds !== undefined ? { [ENVIRONMENT.maxBacklogAgeSeconds]: String(options.maxBacklogAgeSeconds) } : {}),
     };
     const logger = new LocalLogger({ verbose: options.verbose, onEntry: (entry) => reportLogEntry(entry, emulator, notify) });
     const metrics = new LocalMetrics({ verbose: options.verbose });

@@ -234,3 +234,14 @@ function isDotSegment(raw: string, start: number, end: number): boolean {
   const length = end - start;
   return (length === 1 || length === 2) && raw.charCodeAt(start) === 0x2e && raw.charCodeAt(end - 1) === 0x2e;
 }
+
+/** How many of `paths` are files and how many wildcards. */
+export function countPaths(paths: Iterable<string>): { files: number; wildcards: number } {
+  let files = 0;
+  let wildcards = 0;
+  for (const path of paths) {
+    if (isWildcard(path)) wildcards++;
+    else files++;
+  }
+  return { files, wildcards };
+}

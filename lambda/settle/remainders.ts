@@ -1,6 +1,7 @@
 import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { MAX_SQS_MESSAGE_BYTES } from '../limits.ts';
+import { FIRST_ENQUEUED_AT_ATTRIBUTE, firstEnqueuedAt } from '../plan/admission.ts';
 import { copiedAttributes, DEAD_LETTER_ATTRIBUTES, fitAttributes, sendMessages, sqsMessageBytes } from './sqs.ts';
 import type { DeadLetter, MessageNotes, Remainder, SendResult } from '../types.ts';
 
@@ -13,6 +14,12 @@ import type { DeadLetter, MessageNotes, Remainder, SendResult } from '../types.t
 
 /** The message attribute naming the message a remainder was cut from. */
 export const REMAINDER_OF_ATTRIBUTE = 'RemainderOf';
+
+/**
+ * The message attribute naming the message a producer sent, kept across every remainder cut from it and from its
+ * remainders, so that whoever waits for a message (`cfiq wait`) can follow it.
+ */
+export const ORIGINAL_MESSAGE_ID_ATTRIBUTE = 'OriginalMessageId';
 
 /**
  * The remainders for the paths one distribution still owes: as many messages as it takes for each, with its
@@ -80,17 +87,23 @@ export function remainderBody(original: MessageNotes, distributionId: string, pa
 }
 
 /**
- * `RemainderOf` (the id of the message it was cut from), then the original's own attributes as far as SQS's 10
- * allow, and as far as `maxBytes` (as SQS counts attributes) allows: past it the copied ones are dropped, the largest
- * first, as a dead letter's are; `RemainderOf` always stays. A dead-letter reason a redriven message may carry is
- * left behind: it was about the original.
+ * `RemainderOf` (the id of the message it was cut from), `OriginalMessageId` (the producer's message it descends
+ * from) and `FirstEnqueuedAt` (when that was enqueued, epoch ms, when known), then the original's own attributes as
+ * far as SQS's 10 allow, and as far as `maxBytes` (as SQS counts attributes) allows: past it the copied ones are
+ * dropped, the largest first, as a dead letter's are; ours always stay. A dead-letter reason a redriven message may
+ * carry is left behind: it was about the original.
  */
 export function remainderAttributes(record: SQSRecord, maxBytes: number = MAX_SQS_MESSAGE_BYTES): Record<string, MessageAttributeValue> {
-  const remainderOf: MessageAttributeValue = { DataType: 'String', StringValue: record.messageId };
-  const reserved = new Set<string>([REMAINDER_OF_ATTRIBUTE, ...Object.values(DEAD_LETTER_ATTRIBUTES)]);
-  const copied = copiedAttributes(record.messageAttributes, reserved, 1);
-  const room = maxBytes - sqsMessageBytes('', { [REMAINDER_OF_ATTRIBUTE]: remainderOf });
-  const attributes: Record<string, MessageAttributeValue> = { [REMAINDER_OF_ATTRIBUTE]: remainderOf };
+  const ours: Record<string, MessageAttributeValue> = {
+    [REMAINDER_OF_ATTRIBUTE]: { DataType: 'String', StringValue: record.messageId },
+    [ORIGINAL_MESSAGE_ID_ATTRIBUTE]: { DataType: 'String', StringValue: record.messageAttributes?.[ORIGINAL_MESSAGE_ID_ATTRIBUTE]?.stringValue ?? record.messageId },
+  };
+  const enqueuedAt = firstEnqueuedAt(record);
+  if (enqueuedAt > 0) ours[FIRST_ENQUEUED_AT_ATTRIBUTE] = { DataType: 'Number', StringValue: String(enqueuedAt) };
+  const reserved = new Set<string>([REMAINDER_OF_ATTRIBUTE, ORIGINAL_MESSAGE_ID_ATTRIBUTE, FIRST_ENQUEUED_AT_ATTRIBUTE, ...Object.values(DEAD_LETTER_ATTRIBUTES)]);
+  const copied = copiedAttributes(record.messageAttributes, reserved, Object.keys(ours).length);
+  const room = maxBytes - sqsMessageBytes('', ours);
+  const attributes: Record<string, MessageAttributeValue> = { ...ours };
   for (const { name, value } of fitAttributes(copied, room)) attributes[name] = value;
   return attributes;
 }

@@ -1,18 +1,31 @@
 import { MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from '../limits.ts';
-import { isWildcard } from '../resolve/paths.ts';
+import { countPaths } from '../resolve/paths.ts';
+import type { PathCount } from '../types.ts';
 
 /**
- * CloudFront's in-progress limits, as far as one invocation can see them: the file paths and wildcard paths it has
- * sent to each distribution. A request that would take its distribution past either limit is refused by CloudFront
- * (TooManyInvalidationsInProgress) on every try while the earlier ones are in progress, so it is not sent at all.
- * Invalidations of earlier invocations are unknown here; CloudFront's refusal still covers those.
+ * CloudFront's in-progress limits, as one invocation sees them: what was in progress on each distribution when the
+ * batch started (read from CloudFront, see in-progress.ts), plus what the batch sends. A request that would take its
+ * distribution past either limit would be refused (TooManyInvalidationsInProgress), so it is not sent: its messages
+ * wait for the budget. Another writer on the same distribution can still fill it first; CloudFront's refusal then
+ * marks the distribution full for the rest of the invocation.
  *
  * Files and wildcards count apart, as CloudFront counts them (3,000 files, 15 wildcard paths). Every request
  * sent counts, whatever its outcome (a request that timed out may have been created), except one CloudFront
  * refused for its content: it created nothing, and its paths are released for the requests that resend them.
  */
 export class InProgressBudget {
-  readonly #sent = new Map<string, { files: number; wildcards: number }>();
+  readonly #used = new Map<string, { files: number; wildcards: number }>();
+
+  /** @param inProgress - what is in progress per distribution when the batch starts; absent: nothing */
+  public constructor(inProgress: ReadonlyMap<string, PathCount> = new Map()) {
+    for (const [distributionId, { files, wildcards }] of inProgress) this.#used.set(distributionId, { files, wildcards });
+  }
+
+  /** What is left of the distribution's budget. */
+  public free(distributionId: string): PathCount {
+    const used = this.#used.get(distributionId) ?? { files: 0, wildcards: 0 };
+    return { files: Math.max(0, MAX_PATHS_PER_INVALIDATION - used.files), wildcards: Math.max(0, MAX_WILDCARDS_IN_PROGRESS - used.wildcards) };
+  }
 
   /**
    * Count `paths` against the distribution's budget when they fit.
@@ -23,29 +36,28 @@ export class InProgressBudget {
    * @returns undefined when the request may be sent (and is now counted), else why not
    */
   public reserve(distributionId: string, paths: readonly string[]): string | undefined {
-    let wildcards = 0;
-    for (const path of paths) if (isWildcard(path)) wildcards++;
-    const files = paths.length - wildcards;
-    const sent = this.#sent.get(distributionId) ?? { files: 0, wildcards: 0 };
-    if ((files > 0 && sent.files + files > MAX_PATHS_PER_INVALIDATION) || (wildcards > 0 && sent.wildcards + wildcards > MAX_WILDCARDS_IN_PROGRESS)) {
+    const { files, wildcards } = countPaths(paths);
+    const used = this.#used.get(distributionId) ?? { files: 0, wildcards: 0 };
+    if ((files > 0 && used.files + files > MAX_PATHS_PER_INVALIDATION) || (wildcards > 0 && used.wildcards + wildcards > MAX_WILDCARDS_IN_PROGRESS)) {
       return (
-        `deferred: ${sent.files} file paths and ${sent.wildcards} wildcard paths already submitted to ${distributionId} in this batch; ` +
+        `waiting: ${used.files} file paths and ${used.wildcards} wildcard paths in progress on ${distributionId}; ` +
         `${files} and ${wildcards} more would pass CloudFront's in-progress limits (${MAX_PATHS_PER_INVALIDATION} and ${MAX_WILDCARDS_IN_PROGRESS})`
       );
     }
-    this.#sent.set(distributionId, { files: sent.files + files, wildcards: sent.wildcards + wildcards });
+    this.#used.set(distributionId, { files: used.files + files, wildcards: used.wildcards + wildcards });
     return undefined;
   }
 
   /** Give back what a request reserved, when CloudFront refused it for its content and so created nothing. */
   public release(distributionId: string, paths: readonly string[]): void {
-    const sent = this.#sent.get(distributionId);
-    if (sent === undefined) return;
-    let wildcards = 0;
-    for (const path of paths) if (isWildcard(path)) wildcards++;
-    this.#sent.set(distributionId, {
-      files: Math.max(0, sent.files - (paths.length - wildcards)),
-      wildcards: Math.max(0, sent.wildcards - wildcards),
-    });
+    const used = this.#used.get(distributionId);
+    if (used === undefined) return;
+    const { files, wildcards } = countPaths(paths);
+    this.#used.set(distributionId, { files: Math.max(0, used.files - files), wildcards: Math.max(0, used.wildcards - wildcards) });
+  }
+
+  /** CloudFront refused a request as too many in progress: someone else filled the budget; send no more there. */
+  public fill(distributionId: string): void {
+    this.#used.set(distributionId, { files: MAX_PATHS_PER_INVALIDATION, wildcards: MAX_WILDCARDS_IN_PROGRESS });
   }
 }

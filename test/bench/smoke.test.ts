@@ -188,7 +188,9 @@ describe('bench: cold start and bundle', () => {
     expect(report.sdkCommands).toStrictEqual([
       'ChangeMessageVisibilityBatchCommand',
       'CreateInvalidationCommand',
+      'GetInvalidationCommand',
       'GetQueueUrlCommand',
+      'ListInvalidationsCommand',
       'SendMessageBatchCommand',
     ]);
     expect(report.unexpectedInputs).toStrictEqual([]);

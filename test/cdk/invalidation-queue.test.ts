@@ -70,7 +70,8 @@ describe('InvalidationQueue', () => {
     template.resourceCountIs('AWS::SQS::Queue', 2);
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    // Dead letters, the queue's oldest message, and one backlog alarm per distribution (one here).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.resourceCountIs('AWS::SNS::Subscription', 0);
     const dlq = resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorDeadLetterQueue');
@@ -106,9 +107,20 @@ describe('InvalidationQueue', () => {
       [ENVIRONMENT.maxReceiveCount]: '10',
       [ENVIRONMENT.retryBaseDelaySeconds]: '30',
       [ENVIRONMENT.retryMaxDelaySeconds]: '900',
+      // 24 hours.
+      [ENVIRONMENT.maxBacklogAgeSeconds]: '86400',
       POWERTOOLS_SERVICE_NAME: 'cloudfront-invalidation-queue',
       POWERTOOLS_METRICS_NAMESPACE: 'CloudFrontInvalidationQueue',
       NODE_OPTIONS: '--enable-source-maps',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'OldestWaitingAgeSeconds',
+      Namespace: 'CloudFrontInvalidationQueue',
+      Dimensions: Match.arrayWith([{ Name: 'DistributionId', Value: WWW_DISTRIBUTION.id }]),
+      Statistic: 'Maximum',
+      // 1 hour.
+      Threshold: 3600,
+      TreatMissingData: 'notBreaching',
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 1000,
@@ -165,7 +177,7 @@ describe('InvalidationQueue', () => {
     }
   });
 
-  test('the function may only invalidate the configured distributions, with no "*" resource', () => {
+  test('the function may only invalidate, and list and read invalidations of, the configured distributions, with no "*" resource', () => {
     // GIVEN
     const distributions = [WWW_DISTRIBUTION, MEDIA_DISTRIBUTION];
 
@@ -176,7 +188,7 @@ describe('InvalidationQueue', () => {
     const statements = handlerStatements(template);
     const cloudfront = statements.filter((statement) => actionsOf(statement).some((a) => a.startsWith('cloudfront:')));
     expect(cloudfront).toHaveLength(1);
-    expect(actionsOf(cloudfront[0])).toStrictEqual(['cloudfront:CreateInvalidation']);
+    expect(actionsOf(cloudfront[0])).toStrictEqual(['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation', 'cloudfront:ListInvalidations']);
     expect(resourcesOf(cloudfront[0])).toStrictEqual(
       expect.arrayContaining(distributions.map((distribution) => distributionArn(distribution.id))),
     );
@@ -774,6 +786,44 @@ describe('InvalidationQueue', () => {
       }
       expect(body).toContain('ApproximateNumberOfMessagesVisible');
       expect(body).toContain('ApproximateAgeOfOldestMessage');
+    });
+
+    test('shows the backlog of each distribution: paths waiting, the oldest waiting message, invalidations in progress', () => {
+      // GIVEN
+      const template = queueTemplate({ distributions: [WWW_DISTRIBUTION, MEDIA_DISTRIBUTION] });
+
+      // THEN
+      const body = JSON.stringify(resourceOf(template, 'AWS::CloudWatch::Dashboard', 'InvalidatorDashboard').properties);
+      for (const name of ['PathsWaiting', 'OldestWaitingAgeSeconds', 'InvalidationsInProgress']) {
+        for (const { id } of [WWW_DISTRIBUTION, MEDIA_DISTRIBUTION]) {
+          expect(body).toContain(`\\"${name}\\",\\"DistributionId\\",\\"${id}\\",\\"service\\",\\"cloudfront-invalidation-queue\\"`);
+        }
+      }
+    });
+  });
+
+  describe('backlog', () => {
+    test('maxBacklogAge and backlogAgeAlarmThreshold reach the handler and one alarm per distribution', () => {
+      // GIVEN
+      const props = { distributions: [WWW_DISTRIBUTION, MEDIA_DISTRIBUTION], maxBacklogAge: Duration.hours(6), backlogAgeAlarmThreshold: Duration.minutes(30) };
+
+      // WHEN
+      const template = queueTemplate(props);
+
+      // THEN
+      expect(environmentOf(template)[ENVIRONMENT.maxBacklogAgeSeconds]).toBe('21600');
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'OldestWaitingAgeSeconds' } }));
+      expect(alarms.map((alarm) => [alarm.Properties.Threshold, alarm.Properties.Dimensions])).toStrictEqual([
+        [1800, [{ Name: 'DistributionId', Value: WWW_DISTRIBUTION.id }, { Name: 'service', Value: 'cloudfront-invalidation-queue' }]],
+        [1800, [{ Name: 'DistributionId', Value: MEDIA_DISTRIBUTION.id }, { Name: 'service', Value: 'cloudfront-invalidation-queue' }]],
+      ]);
+    });
+
+    test.each([
+      ['under a minute', { maxBacklogAge: Duration.seconds(59) }, /maxBacklogAge must be whole seconds between 60 and 1209600 inclusive \(given 59 seconds\)/],
+      ['over 14 days', { maxBacklogAge: Duration.days(15) }, /maxBacklogAge must be whole seconds between 60 and 1209600 inclusive \(given 1296000 seconds\)/],
+    ])('rejects a maxBacklogAge %s, naming the limit and the value', (_name, props, expected) => {
+      expect(() => queueTemplate(props)).toThrow(expected);
     });
   });
 

@@ -8,8 +8,8 @@ import { WWW, publish, startE2eEnvironment, uniquePath, waitForEmpty, waitForPat
 /**
  * The CloudFront emulator answers most requests with Throttling, 503 or a reset connection. The SDK retries some,
  * the handler delays the rest through their visibility timeout (retry delays of 1 to 2 s here), and every path
- * gets through. One distribution, so the seeded fault sequence meets the same requests on every run; seed 2
- * starts with a reset, a throttle and a throttle: the first attempt outlives the SDK's three tries.
+ * gets through. One distribution, so the seeded fault sequence meets the same requests on every run (per batch,
+ * ListInvalidations, then CreateInvalidation); with seed 3 some CreateInvalidation outlives the SDK's three tries.
  */
 describe('transient CloudFront faults', () => {
   let env: LocalEnvironment;
@@ -19,7 +19,7 @@ describe('transient CloudFront faults', () => {
     ({ env, activity } = await startE2eEnvironment({
       context: { ...LOCAL_DISTRIBUTION, maxReceiveCount: 10 },
       batchingWindowSeconds: 1,
-      faults: { seed: 2, throttleRate: 0.5, serviceUnavailableRate: 0.2, connectionResetRate: 0.1 },
+      faults: { seed: 3, throttleRate: 0.5, serviceUnavailableRate: 0.2, connectionResetRate: 0.1 },
       retryBaseDelaySeconds: 1,
       retryMaxDelaySeconds: 2,
     }));

@@ -4,8 +4,8 @@ import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { DEADLINE_MARGIN_MS } from '../../lambda/defaults.ts';
 import { MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
-import { awsError, MEDIA_DISTRIBUTION_ID as MEDIA, sqsEvent, sqsRecord, TWO_DISTRIBUTIONS as CONFIG, WWW_DISTRIBUTION_ID as WWW } from '../helpers/factories.ts';
-import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness } from '../helpers/handler-harness.ts';
+import { awsError, MEDIA_DISTRIBUTION_ID as MEDIA, SENT_TIMESTAMP, sqsEvent, sqsRecord, TWO_DISTRIBUTIONS as CONFIG, WWW_DISTRIBUTION_ID as WWW } from '../helpers/factories.ts';
+import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness, metricTotals } from '../helpers/handler-harness.ts';
 
 /**
  * The handler's failure paths: CloudFront's in-progress limits within one batch (deferred requests and remainder
@@ -34,8 +34,8 @@ function failureLines(logLines: () => Array<Record<string, unknown>>) {
 }
 
 describe('in-progress limits within one batch', () => {
-  it('does not send a request that would take a distribution past 3,000 paths, and sends what a message still owes as a remainder', async () => {
-    // Prepare: 4,000 distinct paths for WWW: the first request (3,000) covers all of "first" and half of "second"
+  it('sends only what fits a distribution’s 3,000 paths, oldest first, and re-sends what a message still owes', async () => {
+    // Prepare: 4,000 distinct paths for WWW: the budget takes all of "first" and half of "second"
     const { invoke, cloudfrontMock, sqsMock, logLines } = harness(CONFIG);
     const first = pathsUnder('a', 2_000);
     const second = pathsUnder('b', 2_000);
@@ -52,34 +52,35 @@ describe('in-progress limits within one batch', () => {
     // Act
     const response = await invoke(event);
 
-    // Assess: two calls (WWW's first 3,000 paths, MEDIA's one); WWW's other 1,000 are deferred without a call
+    // Assess: two calls (WWW's first 3,000 paths, MEDIA's one); WWW's other 1,000 wait, without a call or a failure
     expect(response).toStrictEqual({ batchItemFailures: [] });
     const calls = cloudfrontMock.commandCalls(CreateInvalidationCommand).map((call) => call.args[0].input);
     expect(calls.map((input) => [input.DistributionId, input.InvalidationBatch!.Paths!.Quantity])).toStrictEqual([
       [MEDIA, 1],
-      [WWW, MAX_PATHS_PER_INVALIDATION],
+      [WWW, 3_000],
     ]);
-    const deferred = failureLines(logLines);
-    expect(deferred).toHaveLength(1);
-    expect(deferred[0]).toMatchObject({ level: 'WARN', distributionId: WWW, paths: 1_000, errorCode: 'InProgressLimit' });
-    expect(deferred[0]!.errorMessage).toMatch(/^deferred: 3000 file paths and 0 wildcard paths already submitted to EDFDVBD6EXAMPLE in this batch/);
+    expect(calls[1]!.InvalidationBatch!.Paths!.Items).toStrictEqual([...first, ...second.slice(0, 1_000)]);
+    expect(failureLines(logLines)).toStrictEqual([]);
 
     const [remainder, ...more] = entriesTo(sqsMock, SOURCE_QUEUE_URL);
     expect(more).toStrictEqual([]);
     expect(JSON.parse(remainder!.MessageBody!)).toStrictEqual({ distributionId: WWW, paths: second.slice(1_000), source: 'wagtail', reason: 'bulk publish' });
-    // Receive 1: a backoff ceiling of 30 s, and the test's jitter draws 0.5.
-    expect(remainder!.DelaySeconds).toBe(15);
+    // Paced by the invalidation just created: back when it is 60 s old (INVALIDATION_SECONDS), not by backoff.
+    expect(remainder!.DelaySeconds).toBe(60);
     expect(remainder!.MessageAttributes).toStrictEqual({
       RemainderOf: { DataType: 'String', StringValue: 'second' },
+      OriginalMessageId: { DataType: 'String', StringValue: 'second' },
+      FirstEnqueuedAt: { DataType: 'Number', StringValue: String(SENT_TIMESTAMP) },
       Source: { DataType: 'String', StringValue: 'wagtail' },
     });
     expect(sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand)).toHaveLength(0);
     expect(entriesTo(sqsMock, DEAD_LETTER_QUEUE_URL)).toStrictEqual([]);
     expect(logLines()).toContainEqual(expect.objectContaining({ message: 'remainder sent', messageId: 'second', distributionId: WWW, paths: 1_000 }));
+    expect(metricTotals(logLines())).toMatchObject({ MessagesWaiting: 1, TransientFailures: 0 });
   });
 
-  it('does not send a request that would take a distribution past 15 wildcard paths', async () => {
-    // Prepare: 16 wildcards, 10 paths a request: 10 wildcards, then 6 (past 15)
+  it('sends no more than 15 wildcard paths to a distribution', async () => {
+    // Prepare: 16 wildcards, 10 paths a request: 10 wildcards, then 5 (15 in all); the 16th waits
     const { invoke, cloudfrontMock, sqsMock, logLines } = harness({ ...CONFIG, maxPathsPerInvalidation: 10 });
     const wildcards = Array.from({ length: MAX_WILDCARDS_IN_PROGRESS + 1 }, (_, index) => `/section-${String(index).padStart(2, '0')}/*`);
 
@@ -90,10 +91,11 @@ describe('in-progress limits within one batch', () => {
     expect(response).toStrictEqual({ batchItemFailures: [] });
     expect(cloudfrontMock.commandCalls(CreateInvalidationCommand).map((call) => call.args[0].input.InvalidationBatch!.Paths!.Items)).toStrictEqual([
       wildcards.slice(0, 10),
+      wildcards.slice(10, 15),
     ]);
-    expect(failureLines(logLines)).toStrictEqual([expect.objectContaining({ errorCode: 'InProgressLimit', paths: 6 })]);
+    expect(failureLines(logLines)).toStrictEqual([]);
     expect(entriesTo(sqsMock, SOURCE_QUEUE_URL).map((entry) => JSON.parse(entry.MessageBody!))).toStrictEqual([
-      { distributionId: WWW, paths: wildcards.slice(10) },
+      { distributionId: WWW, paths: wildcards.slice(15) },
     ]);
   });
 
@@ -114,9 +116,8 @@ describe('in-progress limits within one batch', () => {
     ]);
   });
 
-  it('retries a message whole when all its requests were deferred, and names InProgressLimit, not CloudFront, once receives run out', async () => {
-    // Prepare: "big" fills WWW's file budget; "small" only has a path of the deferred request. Both are on their
-    // last receive (equally urgent: the planned order stands, and /z sorts last)
+  it('spends no receive on a message that waits: on its last receive it is re-sent with a delay, not dead-lettered', async () => {
+    // Prepare: "big" fills WWW's file budget; "small" waits. Both are on their last receive.
     const { invoke, cloudfrontMock, sqsMock } = harness(CONFIG);
     const event = sqsEvent(
       sqsRecord({ messageId: 'big', body: { distributionId: WWW, paths: pathsUnder('a', MAX_PATHS_PER_INVALIDATION) }, receiveCount: 5 }),
@@ -129,10 +130,11 @@ describe('in-progress limits within one batch', () => {
     // Assess
     expect(response).toStrictEqual({ batchItemFailures: [] });
     expect(cloudfrontMock.commandCalls(CreateInvalidationCommand)).toHaveLength(1);
-    expect(entriesTo(sqsMock, SOURCE_QUEUE_URL)).toStrictEqual([]);
-    const [letter] = entriesTo(sqsMock, DEAD_LETTER_QUEUE_URL);
-    expect(letter!.MessageAttributes!.ErrorCode!.StringValue).toBe('RetriesExhausted');
-    expect(letter!.MessageAttributes!.ErrorMessage!.StringValue).toMatch(/^InProgressLimit on receive 5 of 5: deferred: 3000 file paths/);
+    expect(entriesTo(sqsMock, DEAD_LETTER_QUEUE_URL)).toStrictEqual([]);
+    const [deferred] = entriesTo(sqsMock, SOURCE_QUEUE_URL);
+    expect(JSON.parse(deferred!.MessageBody!)).toStrictEqual({ distributionId: WWW, paths: ['/z'] });
+    expect(deferred!.DelaySeconds).toBe(60);
+    expect(sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand)).toHaveLength(0);
   });
 });
 
@@ -246,12 +248,15 @@ describe('remainders', () => {
     );
   });
 
-  it('name the message they come from in RemainderOf, and keep at most 10 attributes', async () => {
+  it('name the message they come from in RemainderOf and the first one in OriginalMessageId, and keep at most 10 attributes', async () => {
     // Prepare: the message is itself a remainder, with 10 attributes
     const { invoke, cloudfrontMock, sqsMock } = harness(CONFIG);
     cloudfrontMock.on(CreateInvalidationCommand, { DistributionId: MEDIA }).rejects(awsError('Throttling', 'Rate exceeded', 400));
-    const messageAttributes: SQSRecord['messageAttributes'] = { RemainderOf: { dataType: 'String', stringValue: 'm0' } };
-    for (let index = 0; index < 9; index++) messageAttributes[`A${index}`] = { dataType: 'String', stringValue: String(index) };
+    const messageAttributes: SQSRecord['messageAttributes'] = {
+      RemainderOf: { dataType: 'String', stringValue: 'm0' },
+      OriginalMessageId: { dataType: 'String', stringValue: 'm0' },
+    };
+    for (let index = 0; index < 8; index++) messageAttributes[`A${index}`] = { dataType: 'String', stringValue: String(index) };
 
     // Act
     await invoke(sqsEvent(sqsRecord({ messageId: 'm1', body: { urls: ['https://www.example.com/p', 'https://media.example.com/a.png'] }, messageAttributes })));
@@ -260,7 +265,10 @@ describe('remainders', () => {
     const attributes = entriesTo(sqsMock, SOURCE_QUEUE_URL)[0]!.MessageAttributes!;
     expect(Object.keys(attributes)).toHaveLength(10);
     expect(attributes.RemainderOf).toStrictEqual({ DataType: 'String', StringValue: 'm1' });
-    expect(attributes.A8).toStrictEqual({ DataType: 'String', StringValue: '8' });
+    expect(attributes.OriginalMessageId).toStrictEqual({ DataType: 'String', StringValue: 'm0' });
+    expect(attributes.FirstEnqueuedAt).toStrictEqual({ DataType: 'Number', StringValue: String(SENT_TIMESTAMP) });
+    // Ours take three of SQS's 10: the first seven of the message's own follow.
+    expect(Object.keys(attributes).slice(3)).toStrictEqual(['A0', 'A1', 'A2', 'A3', 'A4', 'A5', 'A6']);
   });
 });
 
@@ -347,7 +355,25 @@ describe('CloudFront error codes', () => {
     expect(failureLines(logLines)).toStrictEqual([expect.objectContaining({ errorCode: 'UnknownError', errorMessage: 'null' })]);
   });
 
-  it.each(['Throttling', 'TooManyInvalidationsInProgress', 'ServiceUnavailable', 'TimeoutError', 'ECONNRESET'])('retry a known transient %s without that warning', async (code) => {
+  it('wait on TooManyInvalidationsInProgress (another writer filled the budget): re-sent with a delay, no receive spent', async () => {
+    // Prepare
+    const { invoke, cloudfrontMock, sqsMock, logLines } = harness(CONFIG);
+    cloudfrontMock.on(CreateInvalidationCommand).rejects(awsError('TooManyInvalidationsInProgress', 'too many in progress', 400));
+
+    // Act
+    const response = await invoke(sqsEvent(sqsRecord({ messageId: 'm1', body: { urls: ['https://www.example.com/a'] }, receiveCount: 5 })));
+
+    // Assess: nothing in progress is known and nothing was created, so it looks again after BACKLOG_RECHECK_SECONDS
+    expect(response).toStrictEqual({ batchItemFailures: [] });
+    expect(failureLines(logLines)).toStrictEqual([]);
+    expect(logLines()).toContainEqual(expect.objectContaining({ message: 'invalidation waits for the in-progress budget', errorCode: 'TooManyInvalidationsInProgress' }));
+    const [deferred] = entriesTo(sqsMock, SOURCE_QUEUE_URL);
+    expect(JSON.parse(deferred!.MessageBody!)).toStrictEqual({ distributionId: WWW, paths: ['/a'] });
+    expect(deferred!.DelaySeconds).toBe(15);
+    expect(entriesTo(sqsMock, DEAD_LETTER_QUEUE_URL)).toStrictEqual([]);
+  });
+
+  it.each(['Throttling', 'ServiceUnavailable', 'TimeoutError', 'ECONNRESET'])('retry a known transient %s without that warning', async (code) => {
     // Prepare
     const { invoke, cloudfrontMock, logLines } = harness(CONFIG);
     const error = code === 'ECONNRESET' ? Object.assign(new Error('socket hang up'), { code }) : awsError(code, 'try later', 400);

@@ -147,7 +147,7 @@ describe('handler', () => {
     expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: 'bad2' }] });
   });
 
-  it.each(['Throttling', 'TooManyInvalidationsInProgress', 'ServiceUnavailable', 'TimeoutError', 'ECONNRESET'])(
+  it.each(['Throttling', 'ServiceUnavailable', 'TimeoutError', 'ECONNRESET'])(
     'retries contributing messages after a transient %s, with backoff from ApproximateReceiveCount',
     async (code) => {
       // Prepare
@@ -301,7 +301,14 @@ describe('handler', () => {
       DeadLetteredMessages: 1,
       TransientFailures: 0,
       PermanentFailures: 0,
+      MessagesWaiting: 0,
+      // Per distribution the batch targets (here one): nothing waits, and the invalidation it created is in progress.
+      PathsWaiting: 0,
+      OldestWaitingAgeSeconds: 0,
+      InvalidationsInProgress: 1,
     });
+    const gauge = lines.find((line) => 'InvalidationsInProgress' in line)!;
+    expect(gauge).toMatchObject({ DistributionId: WWW, InvalidationsInProgress: 1 });
   });
 
   it('never logs the password of a URL with credentials', async () => {

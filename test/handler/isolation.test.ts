@@ -5,7 +5,7 @@ import { DEADLINE_MARGIN_MS } from '../../lambda/defaults.ts';
 import { InProgressBudget } from '../../lambda/submit/in-progress-budget.ts';
 import { MAX_ISOLATION_REQUESTS } from '../../lambda/submit/isolation.ts';
 import { awsError, ONE_DISTRIBUTION as CONFIG, sqsEvent, sqsRecord, WWW_DISTRIBUTION_ID as WWW } from '../helpers/factories.ts';
-import { DEAD_LETTER_QUEUE_URL, handlerHarness, lambdaContext, metricTotals } from '../helpers/handler-harness.ts';
+import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness, lambdaContext, metricTotals } from '../helpers/handler-harness.ts';
 
 /**
  * Isolation: a request CloudFront refuses for its content (InvalidArgument, BatchTooLarge, InconsistentQuantities)
@@ -35,6 +35,14 @@ function deadLetters(sqsMock: ReturnType<typeof handlerHarness>['sqsMock']): Sen
   return sqsMock
     .commandCalls(SendMessageBatchCommand)
     .filter((call) => call.args[0].input.QueueUrl === DEAD_LETTER_QUEUE_URL)
+    .flatMap((call) => call.args[0].input.Entries ?? []);
+}
+
+/** The messages sent back to the source queue: remainders, and the part of a message that waits for the budget. */
+function remainders(sqsMock: ReturnType<typeof handlerHarness>['sqsMock']): SendMessageBatchRequestEntry[] {
+  return sqsMock
+    .commandCalls(SendMessageBatchCommand)
+    .filter((call) => call.args[0].input.QueueUrl === SOURCE_QUEUE_URL)
     .flatMap((call) => call.args[0].input.Entries ?? []);
 }
 
@@ -129,9 +137,9 @@ describe('isolating a request refused for its content', () => {
     );
   });
 
-  it('retries, not dead-letters, a message whose isolation request the in-progress budget defers', async () => {
-    // Prepare: 3,000 file paths fill the budget; then [/x/*] (m1 and m2, whose /x/y it covers) is refused. m1's own
-    // [/x/*] reuses what the refused request reserved; m2's own file path /x/y does not fit.
+  it('dead-letters the refused message alone while one the in-progress budget left out waits', async () => {
+    // Prepare: 3,000 file paths fill the file budget; [/x/*] (m1; wildcards count apart) fits and is refused; m2's
+    // file path /x/y does not fit, so it waits and is in no request.
     const { invoke, cloudfrontMock, sqsMock } = refusing(['/x/*']);
     const big = Array.from({ length: 3000 }, (_, index) => `/a/${String(index).padStart(4, '0')}`);
 
@@ -139,9 +147,10 @@ describe('isolating a request refused for its content', () => {
     const response = await invoke(sqsEvent(message('big', big), message('m1', ['/x/*']), message('m2', ['/x/y'])));
 
     // Assess
-    expect(sentItems(cloudfrontMock).slice(1)).toStrictEqual([['/x/*'], ['/x/*']]);
-    expect(failedIds(response)).toStrictEqual(['m2']);
+    expect(sentItems(cloudfrontMock).slice(1)).toStrictEqual([['/x/*']]);
+    expect(failedIds(response)).toStrictEqual([]);
     expect(deadLetters(sqsMock).map((entry) => entry.MessageAttributes!.SourceMessageId!.StringValue)).toStrictEqual(['m1']);
+    expect(remainders(sqsMock).map((entry) => JSON.parse(entry.MessageBody!))).toStrictEqual([{ distributionId: WWW, paths: ['/x/y'] }]);
   });
 
   it('retries, not dead-letters, the messages whose isolation requests the deadline stops', async () => {
@@ -165,8 +174,9 @@ describe('isolation within the invocation', () => {
   const numbered = (prefix: string, count: number, from = 0) => Array.from({ length: count }, (_, index) => `${prefix}${String(from + index).padStart(4, '0')}`);
 
   it('isolates a refused request before the next planned request takes the budget it released', async () => {
-    // Prepare: requests of at most 2,000 paths. R1 (m1: /a/bad and 999 paths, m2: 1,000) is refused; R2 (m3, m4:
-    // 2,000) and R3 (m5: 1,000) follow. Isolating R1 first: m2's own 1,000 and R2 fill the 3,000, R3 waits.
+    // Prepare: requests of at most 2,000 paths. The budget admits m1, m2 and m3 (3,000 paths); m4 and m5 wait. R1
+    // (m1: /a/bad and 999 paths, m2: 1,000) is refused; R2 (m3: 1,000) follows. Isolating R1 first: m2's own 1,000
+    // take what R1 released, and R2 still fits.
     const config = { ...CONFIG, maxPathsPerInvalidation: 2000 };
     const { invoke, cloudfrontMock, sqsMock } = refusing(['/a/bad'], 'InvalidArgument', config);
     const records = [
@@ -180,11 +190,12 @@ describe('isolation within the invocation', () => {
     // Act
     const response = await invoke(sqsEvent(...records));
 
-    // Assess: R1, its halves (m1 | m2), then R2; R3 deferred
-    expect(sentItems(cloudfrontMock).map((items) => items.length)).toStrictEqual([2000, 1000, 1000, 2000]);
+    // Assess: R1, its halves (m1 | m2), then R2; m4 and m5 wait, re-sent
+    expect(sentItems(cloudfrontMock).map((items) => items.length)).toStrictEqual([2000, 1000, 1000, 1000]);
     expect(deadLetters(sqsMock).map((entry) => entry.MessageAttributes!.SourceMessageId!.StringValue)).toStrictEqual(['m1']);
     expect(deadLetters(sqsMock)[0]!.MessageAttributes!.ErrorCode!.StringValue).toBe('InvalidArgument');
-    expect(failedIds(response)).toStrictEqual(['m5']);
+    expect(failedIds(response)).toStrictEqual([]);
+    expect(remainders(sqsMock).map((entry) => entry.MessageAttributes!.RemainderOf!.StringValue)).toStrictEqual(['m4', 'm5']);
   });
 
   it('shares one cap of isolation requests among the refused requests of the invocation', async () => {
@@ -258,8 +269,8 @@ describe('isolation within the invocation', () => {
     expect(metricTotals(logLines())).toMatchObject({ PermanentFailures: 1 + MAX_ISOLATION_REQUESTS, TransientFailures: 0 });
   });
 
-  it('counts a request the in-progress budget defers as a TransientFailure', async () => {
-    // Prepare: as above, [/x/*] refused then m1's own refused, m2's own deferred
+  it('counts no failure for a message that waits for the in-progress budget', async () => {
+    // Prepare: as above, [/x/*] (m1 alone) refused; m2 waits
     const { invoke, logLines } = refusing(['/x/*']);
     const big = Array.from({ length: 3000 }, (_, index) => `/a/${String(index).padStart(4, '0')}`);
 
@@ -267,7 +278,7 @@ describe('isolation within the invocation', () => {
     await invoke(sqsEvent(message('big', big), message('m1', ['/x/*']), message('m2', ['/x/y'])));
 
     // Assess
-    expect(metricTotals(logLines())).toMatchObject({ PermanentFailures: 2, TransientFailures: 1 });
+    expect(metricTotals(logLines())).toMatchObject({ PermanentFailures: 1, TransientFailures: 0, MessagesWaiting: 1 });
   });
 });
 
@@ -283,7 +294,7 @@ describe('InProgressBudget.release', () => {
 
     // Assess
     expect(budget.reserve('E1', files.slice(0, 10))).toBeUndefined();
-    expect(budget.reserve('E1', ['/one-more'])).toMatch(/^deferred: 3000 file paths/);
+    expect(budget.reserve('E1', ['/one-more'])).toMatch(/^waiting: 3000 file paths and 0 wildcard paths in progress on E1/);
     expect(budget.reserve('E2', ['/other'])).toBeUndefined();
   });
 
@@ -297,7 +308,7 @@ describe('InProgressBudget.release', () => {
     const deferred = budget.reserve('E1', ['/f', '/w*']);
 
     // Assess
-    expect(deferred).toMatch(/^deferred/);
+    expect(deferred).toMatch(/^waiting: 0 file paths and 15 wildcard paths/);
     expect(budget.reserve('E1', ['/g'])).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
 import { sqsMessageBytes } from '../../lambda/settle/sqs.ts';
 import { remainderMessages } from '../../lambda/settle/remainders.ts';
-import { awsError, MEDIA_DISTRIBUTION_ID as MEDIA, MEDIA_HOSTNAMES, sqsEvent, sqsRecord, WWW_DISTRIBUTION_ID as WWW } from '../helpers/factories.ts';
+import { awsError, MEDIA_DISTRIBUTION_ID as MEDIA, MEDIA_HOSTNAMES, sqsEvent, sqsRecord, WWW_DISTRIBUTION_ID as WWW, SENT_TIMESTAMP } from '../helpers/factories.ts';
 import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness } from '../helpers/handler-harness.ts';
 
 /**
@@ -155,6 +155,8 @@ describe('a remainder bigger than its message', () => {
     expect(more).toStrictEqual([]);
     expect(remainder!.MessageAttributes).toStrictEqual({
       RemainderOf: { DataType: 'String', StringValue: 'm1' },
+      OriginalMessageId: { DataType: 'String', StringValue: 'm1' },
+      FirstEnqueuedAt: { DataType: 'Number', StringValue: String(SENT_TIMESTAMP) },
       Small: { DataType: 'String', StringValue: 'wagtail' },
     });
     expect(JSON.parse(remainder!.MessageBody!)).toStrictEqual({ distributionId: MEDIA, paths: [`/${'%E6%BC%A2'.repeat(100)}`] });
@@ -174,6 +176,8 @@ describe('remainderMessages', () => {
   it('splits runs of paths in order, each message within the limit with its attributes', () => {
     const attributes: Record<string, MessageAttributeValue> = {
       RemainderOf: { DataType: 'String', StringValue: 'm1' },
+      OriginalMessageId: { DataType: 'String', StringValue: 'm1' },
+      FirstEnqueuedAt: { DataType: 'Number', StringValue: String(SENT_TIMESTAMP) },
       A: { DataType: 'String', StringValue: 'a'.repeat(40) },
     };
     // Room for two paths beside the attributes: the body with ["/a","/b"] is 49 bytes.
@@ -186,10 +190,15 @@ describe('remainderMessages', () => {
     }
   });
 
-  it('drops a copied attribute that leaves no room for one path, never RemainderOf', () => {
-    const limit = sqsMessageBytes(JSON.stringify({ distributionId: WWW, paths: ['/a'] }), { RemainderOf: { DataType: 'String', StringValue: 'm1' } });
+  it('drops a copied attribute that leaves no room for one path, never one of ours', () => {
+    const ours: Record<string, MessageAttributeValue> = {
+      RemainderOf: { DataType: 'String', StringValue: 'm1' },
+      OriginalMessageId: { DataType: 'String', StringValue: 'm1' },
+      FirstEnqueuedAt: { DataType: 'Number', StringValue: String(SENT_TIMESTAMP) },
+    };
+    const limit = sqsMessageBytes(JSON.stringify({ distributionId: WWW, paths: ['/a'] }), ours);
     const messages = remainderMessages(record, { paths: ['/x'] } as never, WWW, paths, 0, limit);
     expect(messages.map((message) => message.paths)).toStrictEqual(paths.map((path) => [path]));
-    expect(messages[0]!.attributes).toStrictEqual({ RemainderOf: { DataType: 'String', StringValue: 'm1' } });
+    expect(messages[0]!.attributes).toStrictEqual(ours);
   });
 });

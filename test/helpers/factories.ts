@@ -38,7 +38,7 @@ export function awsError(name: string, message: string, status: number, fault: '
 }
 
 /** When the factories' messages were sent: fixed, so tests are repeatable. */
-const SENT_TIMESTAMP = 1_717_243_200_000;
+export const SENT_TIMESTAMP = 1_717_243_200_000;
 
 export interface SqsRecordOptions {
   /** The message body: a string as given, anything else as JSON. */

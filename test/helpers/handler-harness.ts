@@ -3,6 +3,7 @@ import { ChangeMessageVisibilityBatchCommand, GetQueueUrlCommand, SendMessageBat
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
+import { SENT_TIMESTAMP } from './factories.ts';
 import { createHandler } from '../../lambda/wiring.ts';
 import { createLambdaContext } from '../../local/context.ts';
 
@@ -46,6 +47,8 @@ export function handlerHarness(config: unknown, env: Record<string, string> = {}
     cloudfront,
     sqs,
     random: () => 0.5,
+    // A minute after the factories' messages were sent: waiting messages are young, far from maxBacklogAge.
+    now: () => SENT_TIMESTAMP + 60_000,
   });
 
   /** stdout and stderr, in the order written. */

@@ -210,6 +210,9 @@ describe('loadHandlerSettings', () => {
       maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
       retryBaseDelaySeconds: DEFAULT_RETRY_BASE_DELAY_SECONDS,
       retryMaxDelaySeconds: DEFAULT_RETRY_MAX_DELAY_SECONDS,
+      maxBacklogAgeSeconds: 86_400,
+      invalidationSeconds: 60,
+      backlogRecheckSeconds: 15,
     });
   });
 
@@ -220,10 +223,20 @@ describe('loadHandlerSettings', () => {
       MAX_RECEIVE_COUNT: '5',
       RETRY_BASE_DELAY_SECONDS: '10',
       RETRY_MAX_DELAY_SECONDS: '120',
+      MAX_BACKLOG_AGE_SECONDS: '3600',
+      INVALIDATION_SECONDS: '5',
+      BACKLOG_RECHECK_SECONDS: '1',
     });
 
     // Assess
-    expect(settings).toMatchObject({ maxReceiveCount: 5, retryBaseDelaySeconds: 10, retryMaxDelaySeconds: 120 });
+    expect(settings).toMatchObject({
+      maxReceiveCount: 5,
+      retryBaseDelaySeconds: 10,
+      retryMaxDelaySeconds: 120,
+      maxBacklogAgeSeconds: 3600,
+      invalidationSeconds: 5,
+      backlogRecheckSeconds: 1,
+    });
   });
 
   it('treats an empty setting as unset', () => {
@@ -250,6 +263,9 @@ describe('loadHandlerSettings', () => {
       { RETRY_BASE_DELAY_SECONDS: '100', RETRY_MAX_DELAY_SECONDS: '50' },
       /^RETRY_MAX_DELAY_SECONDS must be an integer from 100 to 43200 \(given "50"\)$/,
     ],
+    ['a backlog age past 14 days', { MAX_BACKLOG_AGE_SECONDS: '1209601' }, /^MAX_BACKLOG_AGE_SECONDS must be an integer from 60 to 1209600 \(given "1209601"\)$/],
+    ['an invalidation time past SQS’s 900 s delay', { INVALIDATION_SECONDS: '901' }, /^INVALIDATION_SECONDS must be an integer from 1 to 900 \(given "901"\)$/],
+    ['a recheck of 0 s', { BACKLOG_RECHECK_SECONDS: '0' }, /^BACKLOG_RECHECK_SECONDS must be an integer from 1 to 900 \(given "0"\)$/],
   ])('rejects %s, naming the variable and value', (_name, overrides, expected) => {
     // Act
     const error = thrown(() => loadHandlerSettings({ ...environment, ...overrides }));
