@@ -3,9 +3,11 @@ import { ConfigurationError } from './errors.ts';
 import {
   DEFAULT_BACKLOG_RECHECK_SECONDS,
   DEFAULT_INVALIDATION_SECONDS,
+  DEFAULT_KEY_PREFIX,
   DEFAULT_MAX_BACKLOG_AGE_SECONDS,
   DEFAULT_MAX_RECEIVE_COUNT,
   DEFAULT_MIN_PATHS_PER_DIRECTORY,
+  DEFAULT_PATH_PREFIX,
   DEFAULT_RETRY_BASE_DELAY_SECONDS,
   DEFAULT_RETRY_MAX_DELAY_SECONDS,
 } from './defaults.ts';
@@ -13,6 +15,7 @@ import {
   MAX_MAX_RECEIVE_COUNT,
   MAX_BACKLOG_AGE_SECONDS,
   MAX_PATHS_PER_INVALIDATION,
+  MAX_S3_KEY_BYTES,
   MAX_SQS_DELAY_SECONDS,
   MAX_VISIBILITY_TIMEOUT_SECONDS,
   MAX_WILDCARDS_IN_PROGRESS,
@@ -20,6 +23,7 @@ import {
   MIN_MAX_RECEIVE_COUNT,
 } from './limits.ts';
 import { formatIssues } from './read/issue-format.ts';
+import { isPathPrefix } from './resolve/bucket-keys.ts';
 
 /**
  * The invalidator's configuration: one schema for the handler (`INVALIDATOR_CONFIG`), the CDK construct's props,
@@ -52,6 +56,36 @@ export const distributionSchema = z.strictObject({
   hostnames: z.optional(z.array(hostnameSchema)),
 });
 
+/**
+ * An S3 bucket's name, e.g. `example-site`: 3 to 63 lowercase letters, digits, dots and hyphens today; buckets made
+ * in us-east-1 before March 2018 may have up to 255 characters, capitals and underscores (AWS's own examples, such as
+ * `DOC-EXAMPLE-BUCKET1`, do), so those are accepted too.
+ */
+export const bucketNameSchema = z
+  .string()
+  .check(
+    z.regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/,
+      'must be an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens (up to 255, with capitals and underscores, for older buckets)',
+    ),
+  );
+
+/**
+ * A bucket whose object changes invalidate a distribution (see lambda/resolve/bucket-keys.ts): a key under
+ * `keyPrefix`, without it, after `pathPrefix`, is the path; with `indexDocument`, `blog/index.html` also invalidates
+ * `/blog/`. Several entries may name one bucket (several distributions, or several key prefixes).
+ */
+export const bucketSchema = z.strictObject({
+  name: bucketNameSchema,
+  distributionId: distributionIdSchema,
+  keyPrefix: z._default(z.string().check(z.maxLength(MAX_S3_KEY_BYTES)), DEFAULT_KEY_PREFIX),
+  pathPrefix: z._default(
+    z.string().check(z.refine(isPathPrefix, 'must be an invalidation path starting and ending with "/", without "*" or "?" (e.g. "/" or "/static/")')),
+    DEFAULT_PATH_PREFIX,
+  ),
+  indexDocument: z.optional(z.string().check(z.regex(/^[^/]+$/, 'must be a file name without "/" (e.g. "index.html")'))),
+});
+
 /** An integer from `min` to `max`, `fallback` when absent. */
 function limit(min: number, max: number, fallback: number) {
   return z._default(z.int().check(z.minimum(min), z.maximum(max)), fallback);
@@ -71,6 +105,8 @@ export const invalidatorConfigSchema = z
         minPathsPerDirectory: limit(2, MAX_PATHS_PER_INVALIDATION, DEFAULT_MIN_PATHS_PER_DIRECTORY),
       }),
     ),
+    /** S3 buckets whose object changes (S3 event notifications, or S3 events through EventBridge) invalidate paths. */
+    buckets: z.optional(z.array(bucketSchema)),
   })
   .check(
     z.superRefine((config, ctx) => {
@@ -99,14 +135,48 @@ export const invalidatorConfigSchema = z
           hostnames.set(hostname, distribution.id);
         });
       });
+      checkBuckets(config, ids, ctx);
     }),
   );
+
+/** Each bucket entry names a configured distribution, and no entry is given twice. */
+function checkBuckets(
+  config: { readonly buckets?: ReadonlyArray<z.output<typeof bucketSchema>> | undefined },
+  distributionIds: ReadonlySet<string>,
+  ctx: z.core.$RefinementCtx,
+): void {
+  const seen = new Set<string>();
+  config.buckets?.forEach((bucket, index) => {
+    if (!distributionIds.has(bucket.distributionId)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['buckets', index, 'distributionId'],
+        input: bucket.distributionId,
+        message: `must be a configured distribution (configured: ${[...distributionIds].join(', ')})`,
+      });
+    }
+    const entry = JSON.stringify([bucket.name, bucket.keyPrefix, bucket.distributionId]);
+    if (seen.has(entry)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['buckets', index],
+        input: bucket.name,
+        message: `duplicate bucket source: "${bucket.name}" with keyPrefix ${JSON.stringify(bucket.keyPrefix)} for ${bucket.distributionId}`,
+      });
+    }
+    seen.add(entry);
+  });
+}
 
 /** The configuration as written (limits optional). */
 export type InvalidatorConfigInput = z.input<typeof invalidatorConfigSchema>;
 /** The validated configuration, defaults applied. */
 export type InvalidatorConfig = z.output<typeof invalidatorConfigSchema>;
 export type DistributionConfig = z.output<typeof distributionSchema>;
+/** A bucket source as configured (`keyPrefix`, `pathPrefix` optional). */
+export type BucketConfigInput = z.input<typeof bucketSchema>;
+/** A validated bucket source, defaults applied. */
+export type BucketConfig = z.output<typeof bucketSchema>;
 
 /**
  * Validate a configuration object.

@@ -82,3 +82,9 @@ export const DEFAULT_SERVICE_NAME = 'cloudfront-invalidation-queue';
 
 /** Stack name of `bin/app.ts` and the CLI's `--stack` default. */
 export const DEFAULT_STACK_NAME = 'CloudFrontInvalidationQueue';
+
+/** A bucket source's `keyPrefix` when absent: every key of the bucket. */
+export const DEFAULT_KEY_PREFIX = '';
+
+/** A bucket source's `pathPrefix` when absent: a key's path is `/` and the key. */
+export const DEFAULT_PATH_PREFIX = '/';

@@ -12,6 +12,7 @@ export const MESSAGE_ERROR_CODES = [
   'InvalidUrl',
   'UnknownHost',
   'InvalidPath',
+  'UnknownBucket',
 ] as const;
 export type MessageErrorCode = (typeof MESSAGE_ERROR_CODES)[number];
 

@@ -79,3 +79,6 @@ export const MAX_MAX_RECEIVE_COUNT = 1000;
 
 /** The region that serves the CloudFront API. */
 export const CLOUDFRONT_REGION = 'us-east-1';
+
+/** S3's longest object key, in bytes of UTF-8. */
+export const MAX_S3_KEY_BYTES = 1024;

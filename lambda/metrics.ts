@@ -10,6 +10,12 @@ export const METRICS = {
   deadLetteredMessages: 'DeadLetteredMessages',
   /** Messages acknowledged and re-sent with a delay because their distribution's in-progress budget was full. */
   messagesWaiting: 'MessagesWaiting',
+  /** S3 object changes acknowledged without an invalidation: outside every `keyPrefix`, "folder" keys, events that change no content. */
+  s3KeysIgnored: 'S3KeysIgnored',
+  /** The `s3:TestEvent` messages S3 sends when a notification is configured: acknowledged, nothing else. */
+  s3TestEvents: 'S3TestEvents',
+  /** Invalid records of S3 event bodies whose other records were invalidated: logged, not dead-lettered. */
+  s3RecordsRejected: 'S3RecordsRejected',
 } as const;
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 

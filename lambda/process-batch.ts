@@ -4,6 +4,7 @@ import { admit } from './plan/admission.ts';
 import { planInvalidations } from './plan/plan.ts';
 import { mostUrgentFirst } from './plan/urgency.ts';
 import { readRecords } from './read/records.ts';
+import { bucketRouterOf } from './resolve/bucket-keys.ts';
 import { settleBatch } from './settle/settle.ts';
 import { InProgressBudget } from './submit/in-progress-budget.ts';
 import { readInProgress } from './submit/read-in-progress.ts';
@@ -22,9 +23,13 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   const { observer, settings } = deps;
   observer.count(METRICS.messagesReceived, records.length);
 
-  const read = readRecords(records, deps.router, observer);
+  const read = readRecords(records, deps.router, observer, bucketRouterOf(settings.config));
   observer.count(METRICS.invalidMessages, read.deadLetters.length);
   observer.count(METRICS.pathsRequested, read.pathsRequested);
+  // Only in batches that hold S3 events: a deployment without buckets publishes none of them.
+  if (read.s3.keysIgnored > 0) observer.count(METRICS.s3KeysIgnored, read.s3.keysIgnored);
+  if (read.s3.testEvents > 0) observer.count(METRICS.s3TestEvents, read.s3.testEvents);
+  if (read.s3.recordsRejected > 0) observer.count(METRICS.s3RecordsRejected, read.s3.recordsRejected);
 
   const inProgress = await readInProgress(read.requested.keys(), deps);
   const budget = new InProgressBudget(inProgress);

@@ -217,5 +217,7 @@ export function addDashboard(scope: Construct, props: DashboardProps): cloudwatc
       height: 6,
     }),
   );
+  // S3 events that invalidate nothing (published only by batches that hold S3 events).
+  dashboard.addWidgets(graph('S3 events acknowledged or rejected', [METRICS.s3KeysIgnored, METRICS.s3TestEvents, METRICS.s3RecordsRejected]));
   return dashboard;
 }

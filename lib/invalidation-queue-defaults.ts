@@ -19,7 +19,7 @@ import {
   DEFAULT_RETRY_MAX_DELAY_SECONDS,
   DEFAULT_SERVICE_NAME,
 } from '../lambda/defaults.ts';
-import type { InvalidationDistribution, InvalidationQueueProps } from './invalidation-queue-props.ts';
+import type { InvalidationBucket, InvalidationDistribution, InvalidationQueueProps } from './invalidation-queue-props.ts';
 
 /** The visibility timeout is this many function timeouts plus the batching window (AWS's recommendation). */
 export const VISIBILITY_TIMEOUT_FUNCTION_TIMEOUTS = 6;
@@ -33,6 +33,7 @@ export interface InvalidationQueueSettings {
   readonly maxPathsPerInvalidation: number | undefined;
   readonly maxWildcardsPerInvalidation: number | undefined;
   readonly wildcardCollapse: { readonly minPathsPerDirectory?: number } | undefined;
+  readonly buckets: InvalidationBucket[] | undefined;
   readonly batchSize: number;
   readonly maxBatchingWindow: Duration;
   readonly maxConcurrency: number;
@@ -62,6 +63,7 @@ export function withDefaults(props: InvalidationQueueProps): InvalidationQueueSe
     maxPathsPerInvalidation: props.maxPathsPerInvalidation,
     maxWildcardsPerInvalidation: props.maxWildcardsPerInvalidation,
     wildcardCollapse: props.wildcardCollapse,
+    buckets: props.buckets,
     batchSize: props.batchSize ?? DEFAULT_BATCH_SIZE,
     maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(DEFAULT_MAX_BATCHING_WINDOW_SECONDS),
     maxConcurrency: props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,

@@ -2,6 +2,7 @@ import type { Duration } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { S3SourceOptions } from './s3-source.ts';
 
 /**
  * The construct's props: what a user of {@link InvalidationQueue} reads first, each with its valid range and default.
@@ -23,6 +24,15 @@ export interface InvalidationDistribution {
    * @default - none: the distribution is reached by `distributionId` in a message, or as the only one configured
    */
   readonly hostnames?: string[];
+}
+
+/**
+ * An S3 bucket whose object changes invalidate a distribution: the configuration's `buckets` entry. The construct
+ * looks the bucket up by name and calls `addS3Source` with the rest.
+ */
+export interface InvalidationBucket extends S3SourceOptions {
+  /** The bucket's name (in this stack's account and region). */
+  readonly name: string;
 }
 
 /** Properties of an {@link InvalidationQueue}. */
@@ -57,6 +67,14 @@ export interface InvalidationQueueProps {
    * @default - off: paths are invalidated as requested
    */
   readonly wildcardCollapse?: { readonly minPathsPerDirectory?: number };
+
+  /**
+   * S3 buckets whose created, overwritten and deleted objects invalidate their paths (static sites): each is looked
+   * up by name and added with `addS3Source`, in this order. Validated like the handler's `INVALIDATOR_CONFIG`.
+   *
+   * @default - none; add buckets with `addS3Source`
+   */
+  readonly buckets?: InvalidationBucket[];
 
   /**
    * Messages per function invocation. More messages per batch coalesce more paths into one invalidation.

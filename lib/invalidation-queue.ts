@@ -1,7 +1,7 @@
 // Over 250 lines on purpose: one class whose public fields and grant methods a user reads together. Its props,
 // defaults, prop rules, alarms and dashboard already live in modules of their own (see below).
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -11,19 +11,32 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENVIRONMENT, invalidatorConfigSchema, type InvalidatorConfig } from '../lambda/config.ts';
+import { ENVIRONMENT, invalidatorConfigSchema, type BucketConfig, type InvalidatorConfig } from '../lambda/config.ts';
 import type { GaugeName, MetricName } from '../lambda/metrics.ts';
 import { addAlarms, addDashboard } from './alarms-and-dashboard.ts';
 import { HANDLER_BUNDLING } from './handler-bundling.ts';
 import { visibilityTimeoutOf, withDefaults, type InvalidationQueueSettings } from './invalidation-queue-defaults.ts';
 import type { InvalidationQueueProps } from './invalidation-queue-props.ts';
+import {
+  allowS3ToSend,
+  notifyQueue,
+  S3_CONTENT_DETAIL_TYPES,
+  S3Delivery,
+  tightenNotificationsHandler,
+  type AddS3SourceOptions,
+  type NotifiedBucket,
+  type S3SourceOptions,
+} from './s3-source.ts';
 import { MAX_ENVIRONMENT_BYTES } from './service-limits.ts';
 import { handlerConfigInput, throwViolations, validateInvalidationQueueProps } from './validate-invalidation-queue-props.ts';
+import { formatIssues } from '../lambda/read/issue-format.ts';
 
-export type { InvalidationDistribution, InvalidationQueueProps } from './invalidation-queue-props.ts';
+export type { InvalidationBucket, InvalidationDistribution, InvalidationQueueProps } from './invalidation-queue-props.ts';
+export { S3Delivery, type AddS3SourceOptions, type S3SourceOptions } from './s3-source.ts';
 
 /**
  * The InvalidationQueue construct: queues, function, grants. Its props live in invalidation-queue-props.ts, their
@@ -87,22 +100,35 @@ export class InvalidationQueue extends Construct {
   public readonly backlogAgeAlarms: cloudwatch.Alarm[];
   /** Traffic, invalidations, failures and both queues at a glance. */
   public readonly dashboard: cloudwatch.Dashboard;
-  /** The validated handler configuration, as passed in `INVALIDATOR_CONFIG`. */
-  public readonly config: InvalidatorConfig;
+  /** The validated handler configuration, as passed in `INVALIDATOR_CONFIG`, with the S3 sources added so far. */
+  public get config(): InvalidatorConfig {
+    return this.s3Sources.length === 0 ? this.baseConfig : { ...this.baseConfig, buckets: [...this.s3Sources] };
+  }
   /** The customer managed key of both queues, when `QueueEncryption.KMS` is used. */
   public readonly encryptionMasterKey?: kms.IKey;
 
   private readonly serviceName: string;
   private readonly metricsNamespace: string;
   private eventBridgeSources = 0;
+  private readonly baseConfig: InvalidatorConfig;
+  /** The configuration's `buckets`, as addS3Source adds them. */
+  private readonly s3Sources: BucketConfig[] = [];
+  /** The buckets notifying the queue, by name, each with the key prefixes it notifies of. */
+  private readonly notifiedBuckets = new Map<string, NotifiedBucket>();
+  private readonly logRetention: logs.RetentionDays;
+  /** The function's environment, for the size check when the configuration grows. */
+  private handlerEnvironment: Readonly<Record<string, string>> = {};
 
   public constructor(scope: Construct, id: string, props: InvalidationQueueProps) {
     super(scope, id);
 
     const settings = withDefaults(props);
     validateInvalidationQueueProps(this, settings);
-    // The rules passed, so the schema does too; parsed again for its output (lower-cased hostnames, defaults).
-    this.config = invalidatorConfigSchema.parse(handlerConfigInput(settings));
+    // The rules passed, so the schema does too; parsed again for its output (lower-cased hostnames, defaults). The
+    // buckets are added below, by addS3Source.
+    const { buckets, ...baseConfig } = invalidatorConfigSchema.parse(handlerConfigInput(settings));
+    this.baseConfig = baseConfig;
+    this.logRetention = settings.logRetention;
     this.serviceName = settings.serviceName;
     this.metricsNamespace = settings.metricsNamespace;
 
@@ -161,6 +187,107 @@ export class InvalidationQueue extends Construct {
       backlogAgeAlarmSeconds,
       gauge: (name, distributionId) => this.distributionMetric(name, distributionId),
     });
+
+    // The buckets of the props, looked up by name; each bucket's shorter key prefixes notify first (see addS3Source).
+    const sources = (buckets ?? []).map(({ name, ...options }) => {
+      const bucket = this.bucketNamed(name);
+      return { bucket, options: this.addS3SourceConfig(bucket, options, S3Delivery.NOTIFICATION) };
+    });
+    const byPrefix = [...sources].sort((a, b) => a.options.keyPrefix.length - b.options.keyPrefix.length);
+    for (const { bucket, options } of byPrefix) this.notifyOf(bucket, options.keyPrefix);
+  }
+
+  /**
+   * Invalidate what changes in an S3 bucket (a static site's origin): sets the bucket's event notifications to the
+   * queue for created and removed objects under `keyPrefix`, lets S3 send to the queue (`sqs:SendMessage` in the
+   * queue policy, and with `QueueEncryption.KMS` `kms:GenerateDataKey` and `kms:Decrypt` in the key policy, both only
+   * for this bucket, `aws:SourceArn`, and its account, `aws:SourceAccount`), and adds the bucket to the handler's
+   * configuration (`buckets`). aws-cdk-lib puts the notification configuration with a function of its own (one per
+   * stack), given a log group of its own here.
+   *
+   * S3 refuses two notifications of one event type whose prefixes overlap: a bucket that already notifies something
+   * of created or removed objects can deliver through EventBridge instead (`delivery: S3Delivery.EVENTBRIDGE`: the
+   * bucket's EventBridge delivery turned on, and a rule for its Object Created and Object Deleted events, as
+   * addEventBridgeSource). Several sources of one bucket share its notifications, one per prefix; add the one with
+   * the shorter `keyPrefix` first.
+   *
+   * @example
+   * const site = s3.Bucket.fromBucketName(this, 'Site', 'example-site');
+   * invalidator.addS3Source(site, { distributionId: 'EDFDVBD6EXAMPLE', keyPrefix: 'public/', indexDocument: 'index.html' });
+   * @param bucket - the bucket; one of another account must be imported with its `account`
+   * @throws {ValidationError} when the options break the configuration's rules (the distribution is not configured,
+   * a bad `pathPrefix`, the same source twice), or a notification would overlap one of this construct
+   */
+  public addS3Source(bucket: s3.IBucket, options: AddS3SourceOptions): void {
+    const { delivery = S3Delivery.NOTIFICATION, ...source } = options;
+    const { keyPrefix } = this.addS3SourceConfig(bucket, source, delivery);
+    if (delivery === S3Delivery.EVENTBRIDGE) this.deliverThroughEventBridge(bucket);
+    else this.notifyOf(bucket, keyPrefix);
+  }
+
+  /** The bucket of that name, looked up once (one notification configuration per bucket). */
+  private bucketNamed(name: string): s3.IBucket {
+    return this.notifiedBuckets.get(name)?.bucket ?? s3.Bucket.fromBucketName(this, `Bucket${this.notifiedBuckets.size + 1}`, name);
+  }
+
+  /** Validate the source with the configuration's schema and add it to the configuration. */
+  private addS3SourceConfig(bucket: s3.IBucket, options: S3SourceOptions, delivery: S3Delivery): BucketConfig {
+    const name = bucket.bucketName;
+    const known = this.notifiedBuckets.get(name);
+    if (known !== undefined && known.delivery !== delivery) {
+      this.fail(`addS3Source: bucket ${name} already delivers its events by ${known.delivery}: all its sources use one delivery (given ${delivery})`);
+    }
+    // Names known only at deploy time are checked as stand-ins (one per bucket), then kept as the tokens they are.
+    const standIns = new Map<string, string>();
+    const checked = (source: { readonly name: string }) => {
+      if (!Token.isUnresolved(source.name)) return source;
+      if (!standIns.has(source.name)) standIns.set(source.name, `deploy-time-bucket-${standIns.size + 1}`);
+      return { ...source, name: standIns.get(source.name)! };
+    };
+    const buckets = [...this.s3Sources, { name, ...options }].map(checked);
+    const result = invalidatorConfigSchema.safeParse({ ...this.baseConfig, buckets }, { reportInput: true });
+    if (!result.success) this.fail(`addS3Source: ${result.error.issues.map((issue) => formatIssues([issue])).join('; ')}`);
+    const source = { ...result.data.buckets!.at(-1)!, name };
+    this.s3Sources.push(source);
+    if (known === undefined) this.notifiedBuckets.set(name, { bucket, delivery, keyPrefixes: [] });
+    this.checkEnvironmentSize();
+    return source;
+  }
+
+  /**
+   * Deliver the bucket's Object Created and Object Deleted events from the default bus, once per bucket: the rule
+   * matches the bucket's name only, since AWS does not say how EventBridge writes keys (the handler ignores keys
+   * outside every `keyPrefix`, and counts them).
+   */
+  private deliverThroughEventBridge(bucket: s3.IBucket): void {
+    const notified = this.notifiedBuckets.get(bucket.bucketName)!;
+    if (notified.keyPrefixes.length > 0) return;
+    notified.keyPrefixes.push('');
+    notified.bucket.enableEventBridgeNotification();
+    tightenNotificationsHandler(notified.bucket, this.logRetention);
+    const defaultBus = (this.node.tryFindChild('DefaultBus') as events.IEventBus | undefined) ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    this.addEventBridgeSource(defaultBus, {
+      source: ['aws.s3'],
+      detailType: [...S3_CONTENT_DETAIL_TYPES],
+      detail: { bucket: { name: [notified.bucket.bucketName] } },
+    });
+  }
+
+  /** Notify the queue of the bucket's changes under `keyPrefix`, unless a notification of a shorter prefix covers it. */
+  private notifyOf(bucket: s3.IBucket, keyPrefix: string): void {
+    const notified = this.notifiedBuckets.get(bucket.bucketName)!;
+    if (notified.keyPrefixes.some((prefix) => keyPrefix.startsWith(prefix))) return;
+    const covered = notified.keyPrefixes.filter((prefix) => prefix.startsWith(keyPrefix));
+    if (covered.length > 0) {
+      this.fail(
+        `addS3Source: bucket ${bucket.bucketName} already notifies the queue of keys under ${covered.map((prefix) => JSON.stringify(prefix)).join(', ')}, ` +
+          `which keyPrefix ${JSON.stringify(keyPrefix)} overlaps (S3 refuses overlapping notifications): add the source with the shorter keyPrefix first`,
+      );
+    }
+    notified.keyPrefixes.push(keyPrefix);
+    const dependencies = notified.keyPrefixes.length === 1 ? allowS3ToSend(this, this.queue, this.encryptionMasterKey, notified.bucket) : [this.queue];
+    notifyQueue(notified.bucket, this.queue, keyPrefix, dependencies);
+    tightenNotificationsHandler(notified.bucket, this.logRetention);
   }
 
   /**
@@ -281,7 +408,8 @@ export class InvalidationQueue extends Construct {
     });
     this.logGroup.grantWrite(role);
     const environment: Record<string, string> = {
-      [ENVIRONMENT.config]: JSON.stringify(this.config),
+      // Lazy: addS3Source adds buckets after the function exists.
+      [ENVIRONMENT.config]: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.config) }),
       [ENVIRONMENT.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
       [ENVIRONMENT.maxReceiveCount]: String(settings.maxReceiveCount),
       [ENVIRONMENT.retryBaseDelaySeconds]: String(settings.retryBaseDelay.toSeconds()),
@@ -291,7 +419,8 @@ export class InvalidationQueue extends Construct {
       POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
       NODE_OPTIONS: '--enable-source-maps',
     };
-    this.checkEnvironmentSize(environment);
+    this.handlerEnvironment = environment;
+    this.checkEnvironmentSize();
     const handler = new nodejs.NodejsFunction(this, 'Handler', {
       entry: HANDLER_ENTRY,
       handler: 'handler',
@@ -336,18 +465,20 @@ export class InvalidationQueue extends Construct {
     return handler;
   }
 
-  private checkEnvironmentSize(environment: Readonly<Record<string, string>>): void {
+  /** The function's environment, with the configuration as it stands, within Lambda's 4 KB. */
+  private checkEnvironmentSize(): void {
+    const configBytes = Buffer.byteLength(JSON.stringify(this.config));
     let bytes = 0;
-    for (const [name, value] of Object.entries(environment)) {
+    for (const [name, value] of Object.entries(this.handlerEnvironment)) {
       bytes +=
         Buffer.byteLength(name) +
-        (Token.isUnresolved(value) ? UNRESOLVED_ENVIRONMENT_VALUE_BYTES : Buffer.byteLength(value));
+        (name === ENVIRONMENT.config ? configBytes : Token.isUnresolved(value) ? UNRESOLVED_ENVIRONMENT_VALUE_BYTES : Buffer.byteLength(value));
     }
     if (bytes > MAX_ENVIRONMENT_BYTES) {
       this.fail(
         `distributions do not fit in the function's environment: about ${bytes} bytes with ` +
-          `${ENVIRONMENT.config} of ${Buffer.byteLength(environment[ENVIRONMENT.config] ?? '')} bytes, above ` +
-          `Lambda's ${MAX_ENVIRONMENT_BYTES}; use fewer or shorter hostnames (e.g. ".example.org" for all subdomains)`,
+          `${ENVIRONMENT.config} of ${configBytes} bytes, above ` +
+          `Lambda's ${MAX_ENVIRONMENT_BYTES}; use fewer or shorter hostnames (e.g. ".example.org" for all subdomains) or buckets`,
       );
     }
   }

@@ -177,6 +177,7 @@ export function handlerConfigInput(settings: InvalidationQueueSettings): Record<
     maxPathsPerInvalidation: settings.maxPathsPerInvalidation,
     maxWildcardsPerInvalidation: settings.maxWildcardsPerInvalidation,
     ...(settings.wildcardCollapse !== undefined ? { wildcardCollapse: settings.wildcardCollapse } : {}),
+    ...(settings.buckets !== undefined ? { buckets: settings.buckets } : {}),
   };
 }
 

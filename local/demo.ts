@@ -1,10 +1,14 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InvalidatorConfig } from '../lambda/config.ts';
-import { parseMessageBody } from '../lambda/read/message.ts';
+import { parseJsonBody, parseMessageBody } from '../lambda/read/message.ts';
+import { parseS3Body } from '../lambda/read/s3-events.ts';
+import { bucketRouterOf, resolveS3Body } from '../lambda/resolve/bucket-keys.ts';
 import { pathsByDistribution, resolveTargets } from '../lambda/resolve/targets.ts';
 import { DistributionRouter } from '../lambda/resolve/routing.ts';
+import type { Target } from '../lambda/types.ts';
 import type { LocalEnvironment } from './environment.ts';
+import { s3Notification } from './s3-events.ts';
 
 /** One publish event of the demo: what a CMS would send, and whether the handler must reject it. */
 export interface DemoEvent {
@@ -39,7 +43,7 @@ export interface DemoSummary {
  * EventBridge-delivered event, a wildcard for a tag section, an image on a second distribution when there is one,
  * and one poison message (JSON cut off mid-write).
  */
-export function demoEvents(config: Pick<InvalidatorConfig, 'distributions'>): DemoEvent[] {
+export function demoEvents(config: Pick<InvalidatorConfig, 'distributions' | 'buckets'>): DemoEvent[] {
   const [main, media] = config.distributions;
   if (main === undefined) throw new Error('the demo needs at least one configured distribution');
   const site = hostOf(main.hostnames);
@@ -86,12 +90,54 @@ export function demoEvents(config: Pick<InvalidatorConfig, 'distributions'>): De
         : valid('an image is replaced', { urls: [`https://${mediaHost}/images/budget-chart.png`], source: 'cms', reason: 'image replaced' }),
     );
   }
+  events.push(...bucketSyncEvents(config));
   events.push({
     description: 'a poison message: the CMS crashed half-way through writing the JSON',
     body: `{"urls": ["${site === undefined ? '/news/' : page('/news/')}"], "source": "cms", "rea`,
     poison: true,
   });
   return events;
+}
+
+/** Pages and assets of the demo's site rebuild (`aws s3 sync`), keys below the bucket's keyPrefix. */
+const SYNCED_KEYS = [
+  'index.html',
+  'blog/index.html',
+  ...Array.from({ length: 8 }, (_, index) => `blog/post-${index + 1}/index.html`),
+  'assets/site.css',
+  'assets/site.js',
+  ...Array.from({ length: 12 }, (_, index) => `images/photo-${String(index + 1).padStart(2, '0')}.jpg`),
+  'images/café menu.png',
+] as const;
+
+/**
+ * With `buckets` configured: S3's test message (sent when the notification is configured), then a site rebuilt and
+ * synced to the first bucket with `aws s3 sync`: one notification per object created, overwritten or deleted, a
+ * "folder" key among them, all in one burst.
+ */
+function bucketSyncEvents(config: Pick<InvalidatorConfig, 'buckets'>): DemoEvent[] {
+  const [bucket] = config.buckets ?? [];
+  if (bucket === undefined) return [];
+  const description = `aws s3 sync rebuilds the site in s3://${bucket.name}/${bucket.keyPrefix}: one S3 notification per object`;
+  const notification = (key: string, event?: string): DemoEvent => ({
+    description,
+    body: JSON.stringify(s3Notification(bucket.name, [`${bucket.keyPrefix}${key}`], event)),
+    poison: false,
+  });
+  return [
+    { description: `S3 sends its test event: a notification to the queue was configured on ${bucket.name}`, body: JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: bucket.name }), poison: false },
+    ...SYNCED_KEYS.map((key) => notification(key)),
+    notification('images/'),
+    notification('blog/old-post/index.html', 'ObjectRemoved:Delete'),
+    // A page written twice in the sync (a retried upload): one path all the same.
+    notification('blog/index.html'),
+  ];
+}
+
+/** What a demo body asks for, with the handler's own code: a message's targets, or an S3 event's. */
+function targetsOf(body: string, router: DistributionRouter, config: Pick<InvalidatorConfig, 'buckets'>): readonly Target[] {
+  const s3Body = parseS3Body(parseJsonBody(body));
+  return s3Body === undefined ? resolveTargets(parseMessageBody(body), router) : resolveS3Body(s3Body, bucketRouterOf(config)).targets;
 }
 
 /** A hostname to build URLs for: the first exact name, else the domain of a `.domain` entry, else none. */
@@ -118,16 +164,17 @@ export async function runDemo(env: LocalEnvironment, options: DemoOptions = {}):
   const started = Date.now();
   const events = demoEvents(env.settings.config);
   const router = new DistributionRouter(env.settings.config);
-  const requested = events.filter((event) => !event.poison).map((event) => resolveTargets(parseMessageBody(event.body), router));
+  const requested = events.filter((event) => !event.poison).map((event) => targetsOf(event.body, router, env.settings.config));
   const expected = pathsByDistribution(requested.flat());
   const pathsRequested = requested.reduce((sum, targets) => sum + targets.length, 0);
   const poisonEvents = events.filter((event) => event.poison).length;
   const deadLetterBaseline = await totalDepth(env, env.deadLetterQueueUrl);
 
   // A burst, as a CMS saving several pages at once would send it.
+  // Events of one kind in a row (a sync's notifications) are announced once.
   await Promise.all(
-    events.map((event) => {
-      options.onSend?.(event);
+    events.map((event, index) => {
+      if (event.description !== events[index - 1]?.description) options.onSend?.(event);
       return env.sqs.send(new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: event.body }));
     }),
   );

@@ -5,6 +5,8 @@ import type { MetricName } from '../lambda/metrics.ts';
 export interface LocalMetricsOptions {
   /** Also print the EMF JSON lines on each flush, as Lambda would. @default false */
   readonly verbose?: boolean;
+  /** Publish each metric as it is added (Powertools' singleMetric). @default false */
+  readonly singleMetric?: boolean;
 }
 
 /**
@@ -17,7 +19,7 @@ export class LocalMetrics extends Metrics {
   private verbose?: boolean;
 
   public constructor(options: LocalMetricsOptions = {}) {
-    super({ namespace: DEFAULT_METRICS_NAMESPACE, serviceName: DEFAULT_SERVICE_NAME });
+    super({ namespace: DEFAULT_METRICS_NAMESPACE, serviceName: DEFAULT_SERVICE_NAME, singleMetric: options.singleMetric ?? false });
     this.totals = new Map();
     this.verbose = options.verbose ?? false;
   }
@@ -32,6 +34,14 @@ export class LocalMetrics extends Metrics {
     this.clearMetrics();
     this.clearDimensions();
     return this;
+  }
+
+  /**
+   * The handler's per-distribution gauges are single metrics: printed only when verbose too (Powertools' own would
+   * print every one).
+   */
+  public override singleMetric(): Metrics {
+    return new LocalMetrics({ verbose: this.verbose ?? false, singleMetric: true });
   }
 
   /** The sum of every value recorded for a metric since start. */

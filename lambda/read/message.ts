@@ -58,12 +58,29 @@ function isEventBridgeEnvelope(value: unknown): value is { 'detail-type': unknow
  * @throws {InvalidMessageError} `InvalidJson` when the body is not JSON, `InvalidMessage` naming each bad field
  */
 export function parseMessageBody(body: string): InvalidationMessage {
-  let value: unknown;
+  return parseMessageValue(parseJsonBody(body));
+}
+
+/**
+ * An SQS message body's JSON value (any JSON: what it must be is for the reader of each kind of body to say).
+ *
+ * @throws {InvalidMessageError} `InvalidJson` when the body is not JSON
+ */
+export function parseJsonBody(body: string): unknown {
   try {
-    value = JSON.parse(body);
+    return JSON.parse(body);
   } catch (error) {
     throw new InvalidMessageError('InvalidJson', `body is not valid JSON: ${withoutSourceExcerpt((error as Error).message)}`);
   }
+}
+
+/**
+ * Validate a body's JSON value as a message (or an EventBridge event carrying one in `detail`): parseMessageBody
+ * after JSON.parse.
+ *
+ * @throws {InvalidMessageError} `InvalidMessage` naming each bad field
+ */
+export function parseMessageValue(value: unknown): InvalidationMessage {
   let where = 'message';
   if (isEventBridgeEnvelope(value)) {
     value = value.detail;

@@ -1,10 +1,15 @@
 import type { SQSRecord } from 'aws-lambda';
 import { InvalidMessageError, redactCredentials } from '../errors.ts';
 import { BatchTargets } from '../resolve/batch-targets.ts';
+import { BucketRouter, resolveS3Body, type RejectedS3Record } from '../resolve/bucket-keys.ts';
 import type { DistributionRouter } from '../resolve/routing.ts';
 import { resolveTargets } from '../resolve/targets.ts';
 import type { AcceptedMessage, DeadLetter, PipelineObserver, Requested } from '../types.ts';
-import { parseMessageBody } from './message.ts';
+import { parseJsonBody, parseMessageValue } from './message.ts';
+import { parseS3Body } from './s3-events.ts';
+
+/** No configured bucket: every S3 event is of a bucket not configured. */
+const NO_BUCKETS = new BucketRouter();
 
 /** A batch's records, read: the messages accepted, those to dead-letter, and those that broke the code. */
 export interface ReadBatch {
@@ -19,10 +24,31 @@ export interface ReadBatch {
   readonly pathsRequested: number;
   /** Whether every record has the same receive count (every message new, the usual case). */
   readonly oneReceiveCount: boolean;
+  /** What the batch's S3 events held besides targets. */
+  readonly s3: S3Tally;
 }
 
-/** Parse and route every record; invalid ones become dead letters, and one that breaks the code is only retried. */
-export function readRecords(records: readonly SQSRecord[], router: DistributionRouter, observer: PipelineObserver): ReadBatch {
+/** What a batch's S3 events held besides targets: acknowledged, but counted (metrics S3KeysIgnored, ...). */
+export interface S3Tally {
+  /** Records acknowledged without an invalidation: outside every `keyPrefix`, "folder" keys, events that change no content. */
+  keysIgnored: number;
+  /** `s3:TestEvent` messages. */
+  testEvents: number;
+  /** Bad records of bodies invalidated for their other records (each logged). */
+  recordsRejected: number;
+}
+
+/**
+ * Parse and route every record; invalid ones become dead letters, and one that breaks the code is only retried.
+ *
+ * @param buckets - the configured buckets, for S3 events @default none: every S3 event is of a bucket not configured
+ */
+export function readRecords(
+  records: readonly SQSRecord[],
+  router: DistributionRouter,
+  observer: PipelineObserver,
+  buckets: BucketRouter = NO_BUCKETS,
+): ReadBatch {
   const deadLetters: DeadLetter[] = [];
   const accepted: AcceptedMessage[] = [];
   const unreadable: string[] = [];
@@ -34,6 +60,7 @@ export function readRecords(records: readonly SQSRecord[], router: DistributionR
   // 10,000 records took about 1 ms.
   const firstReceiveCount = records[0]?.attributes.ApproximateReceiveCount;
   let oneReceiveCount = true;
+  const s3: S3Tally = { keysIgnored: 0, testEvents: 0, recordsRejected: 0 };
   // Indexed, with each record's work in a function of its own: readRecords runs once a batch, so every batch starts
   // it in the interpreter, where a for-of allocated an iterator result per record until on-stack replacement (0.4 MB
   // a batch, sampling heap profiler); acceptRecord, called for every record, stays optimized.
@@ -41,7 +68,8 @@ export function readRecords(records: readonly SQSRecord[], router: DistributionR
     const record = records[index]!;
     if (record.attributes.ApproximateReceiveCount !== firstReceiveCount) oneReceiveCount = false;
     try {
-      const message = acceptRecord(record, router, batch);
+      const message = acceptRecord(record, router, batch, buckets, s3, observer);
+      if (message === undefined) continue;
       accepted.push(message);
       pathsRequested += message.targets.length;
     } catch (error) {
@@ -59,20 +87,49 @@ export function readRecords(records: readonly SQSRecord[], router: DistributionR
       }
     }
   }
-  return { accepted, requested: batch.requested(), deadLetters, unreadable, pathsRequested, oneReceiveCount };
+  return { accepted, requested: batch.requested(), deadLetters, unreadable, pathsRequested, oneReceiveCount, s3 };
 }
 
 /**
- * Parse, validate and route one record, and count it in the batch.
+ * Parse, validate and route one record (a message, or an S3 event), and count it in the batch.
  *
- * @throws {InvalidMessageError} as parseMessageBody and resolveTargets
+ * @returns the accepted message, or undefined for an S3 event with nothing to invalidate (acknowledged, counted)
+ * @throws {InvalidMessageError} as parseMessageBody and resolveTargets, or parseS3Body and resolveS3Body
  */
-function acceptRecord(record: SQSRecord, router: DistributionRouter, batch: BatchTargets): AcceptedMessage {
-  const message = parseMessageBody(record.body);
+function acceptRecord(
+  record: SQSRecord,
+  router: DistributionRouter,
+  batch: BatchTargets,
+  buckets: BucketRouter,
+  s3: S3Tally,
+  observer: PipelineObserver,
+): AcceptedMessage | undefined {
+  const value = parseJsonBody(record.body);
+  const s3Body = parseS3Body(value);
+  if (s3Body !== undefined) {
+    const { targets, ignored, rejected, testEvent, notes } = resolveS3Body(s3Body, buckets, batch);
+    s3.keysIgnored += ignored;
+    if (testEvent) s3.testEvents++;
+    if (rejected.length > 0) reportRejected(record.messageId, rejected, s3, observer);
+    if (targets.length === 0) return undefined;
+    batch.accept(record.messageId, targets);
+    return { messageId: record.messageId, targets, source: notes.source, reason: notes.reason };
+  }
+  const message = parseMessageValue(value);
   const targets = resolveTargets(message, router, batch);
   batch.accept(record.messageId, targets);
   // Every accepted message has the same four fields, so the code reading them sees one object shape.
   return { messageId: record.messageId, targets, source: message.source, reason: message.reason };
+}
+
+/** Bad records of an S3 body invalidated for its other records: counted, and logged (they are not dead-lettered). */
+function reportRejected(messageId: string, rejected: readonly RejectedS3Record[], s3: S3Tally, observer: PipelineObserver): void {
+  s3.recordsRejected += rejected.length;
+  observer.warn('S3 event records rejected; the other records of the message were invalidated', {
+    messageId,
+    rejected: rejected.slice(0, 10).map(({ where, code, message }) => ({ record: where, errorCode: code, errorMessage: message })),
+    rejectedCount: rejected.length,
+  });
 }
 
 /** How many times SQS has delivered the record, this time included (1 when SQS did not say). */

@@ -10,8 +10,10 @@ import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, parseCommandLine } from './args.ts';
 import { EXIT_CODES, InputError, UsageError, awsCall } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { Targets } from './targets.ts';
+import { S3_SEND_OPTIONS, S3_SEND_OPTIONS_HELP, sendS3Notification } from './send-s3.ts';
 
 export const SEND_HELP = `Usage: cfiq send [options] PATH|URL...
+       cfiq send [options] --bucket NAME --s3-key KEY...
 
 Send one publish event (one message) asking to invalidate the given paths and page URLs. The message is checked
 with the handler's own schema first (and routed with the configured distributions, when known): invalid input
@@ -26,6 +28,7 @@ sends nothing.
                         [default: ./cdk.json's "invalidator" context, when there]
   --dry-run             check and print the message; send nothing
   --json                print the result as JSON
+${S3_SEND_OPTIONS_HELP}
 ${QUEUE_OPTIONS_HELP}
 
 Exit codes: 0 sent, 1 invalid input (nothing sent), 2 usage, 3 AWS error.
@@ -40,6 +43,7 @@ const OPTIONS = {
   config: { type: 'string' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
+  ...S3_SEND_OPTIONS,
 } as const;
 
 /** `cfiq send`. */
@@ -49,6 +53,8 @@ export async function sendCommand(argv: readonly string[], io: CliIo): Promise<n
     io.out(SEND_HELP);
     return EXIT_CODES.ok;
   }
+  if (values['s3-key'] !== undefined) return sendS3Notification(values, positionals, io);
+  if (values.bucket !== undefined || values['s3-event'] !== undefined) throw new UsageError('--bucket and --s3-event go with --s3-key KEY');
   if (positionals.length === 0) throw new UsageError('give at least one PATH or URL to invalidate (see cfiq send --help)');
 
   // Flags first: a usage error outranks the message's own problems.

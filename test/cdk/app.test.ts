@@ -6,6 +6,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -13,7 +14,7 @@ import { ENVIRONMENT } from '../../lambda/config.ts';
 import { DEFAULT_STACK_NAME } from '../../lambda/defaults.ts';
 import { loadCdkJsonInvalidatorContext } from '../../lib/app-config.ts';
 import { addInvalidationQueueStack } from '../../lib/app.ts';
-import { InvalidationQueue } from '../../lib/invalidation-queue.ts';
+import { InvalidationQueue, S3Delivery } from '../../lib/invalidation-queue.ts';
 import { CDK_JSON_PATH, cdkJson, resourceOf, testApp, WWW_DISTRIBUTION } from './cdk-test-app.ts';
 
 const outdirs: string[] = [];
@@ -112,6 +113,47 @@ describe('app', () => {
 
     // THEN
     expect(nagFindings(app)).toStrictEqual([]);
+  });
+
+  test('buckets from the context: looked up by name, checked by cdk-nag (no acknowledgement) and the CloudFormation schema', () => {
+    // GIVEN
+    const invalidator = {
+      ...(cdkJson.context.invalidator as Record<string, unknown>),
+      buckets: [{ name: 'example-site', distributionId: WWW_DISTRIBUTION.id, keyPrefix: 'public/', pathPrefix: '/', indexDocument: 'index.html' }],
+    };
+    const app = cdkJsonApp({ invalidator });
+
+    // WHEN
+    const stack = addInvalidationQueueStack(app);
+    const assembly = app.synth();
+
+    // THEN
+    expect(nagFindings(app)).toStrictEqual([]);
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.flatMap((plugin: { violations?: unknown[] }) => plugin.violations ?? [])).toStrictEqual([]);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('Custom::S3BucketNotifications', { BucketName: 'example-site' });
+    const fn = resourceOf(template, 'AWS::Lambda::Function', 'InvalidationQueueHandler');
+    expect(JSON.parse(fn.properties.Environment.Variables[ENVIRONMENT.config]).buckets).toStrictEqual(invalidator.buckets);
+  });
+
+  test('cdk-nag AwsSolutions finds nothing with KMS and S3 sources: a bucket of the stack, one looked up, one through EventBridge', () => {
+    // GIVEN
+    const app = testApp();
+    const stack = new Stack(app, 'Stack');
+    const queue = new InvalidationQueue(stack, 'Invalidator', { distributions: [WWW_DISTRIBUTION], encryption: sqs.QueueEncryption.KMS });
+    const owned = new s3.Bucket(stack, 'Site', {
+      enforceSSL: true,
+      serverAccessLogsBucket: new s3.Bucket(stack, 'AccessLogs', { enforceSSL: true }),
+    });
+
+    // WHEN
+    queue.addS3Source(owned, { distributionId: WWW_DISTRIBUTION.id, indexDocument: 'index.html' });
+    queue.addS3Source(s3.Bucket.fromBucketName(stack, 'Legacy', 'legacy-site'), { distributionId: WWW_DISTRIBUTION.id, keyPrefix: 'public/' });
+    queue.addS3Source(s3.Bucket.fromBucketName(stack, 'Busy', 'busy-site'), { distributionId: WWW_DISTRIBUTION.id, delivery: S3Delivery.EVENTBRIDGE });
+
+    // THEN (the test's own access-log bucket has no access log of its own: not the construct's finding)
+    expect(nagFindings(app).filter((finding) => !finding.includes('/AccessLogs/'))).toStrictEqual([]);
   });
 
   test("cdk.json's invalidator settings reach the function and the event source in full", () => {

@@ -135,6 +135,17 @@ function invalidMessage(n: number, code: InvalidKind): ChaosMessage {
     InvalidUrl: JSON.stringify({ urls: [`ftp://${www.host}${path}`], reason }),
     UnknownHost: JSON.stringify({ urls: [`https://unknown.example.net${path}`], reason }),
     InvalidPath: JSON.stringify({ distributionId: www.id, paths: [`/articles/${n}/*/index.html`], reason }),
+    // An S3 event notification of a bucket not configured (the chaos run configures none).
+    UnknownBucket: JSON.stringify({
+      Records: [
+        {
+          eventVersion: '2.1',
+          eventSource: 'aws:s3',
+          eventName: 'ObjectCreated:Put',
+          s3: { bucket: { name: 'chaos-unconfigured-bucket' }, object: { key: `${reason}/index.html` } },
+        },
+      ],
+    }),
     // Valid for the handler, refused by CloudFront: a permanent CloudFront error.
     NoSuchDistribution: JSON.stringify({ distributionId: GHOST_DISTRIBUTION_ID, paths: [path], reason }),
   };

@@ -10,9 +10,17 @@ import { MEDIA_DISTRIBUTION, testApp, WWW_DISTRIBUTION } from '../cdk/cdk-test-a
 type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; Principal?: unknown; Condition?: unknown };
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
 
+/** S3 sources: the app's `buckets`, looked up by name. */
+const BUCKETS = [
+  { name: 'example-site', distributionId: WWW_DISTRIBUTION.id, keyPrefix: 'public/', indexDocument: 'index.html' },
+  { name: 'media-site', distributionId: MEDIA_DISTRIBUTION.id },
+];
+
 const variants = [
   ['SQS-managed encryption', {}],
   ['KMS encryption', { encryption: 'KMS' }],
+  ['S3 sources', { buckets: BUCKETS }],
+  ['S3 sources and KMS encryption', { buckets: BUCKETS, encryption: 'KMS' }],
 ] as const;
 
 function synthesize(props: Record<string, unknown>): Resources {
@@ -53,6 +61,18 @@ describe.each(variants)('the deployed template, with %s', (_name, props) => {
     }
   });
 
+  test('only the configured buckets may send, through the queue policy; S3 may use the key for those buckets only', () => {
+    const buckets = 'buckets' in props ? props.buckets : [];
+    const s3Statements = [...ofType(resources, 'AWS::SQS::QueuePolicy'), ...ofType(resources, 'AWS::KMS::Key')].flatMap(([, resource]) =>
+      ((resource.Properties.PolicyDocument ?? resource.Properties.KeyPolicy).Statement as Statement[]).filter(
+        (statement) => JSON.stringify(statement.Principal) === '{"Service":"s3.amazonaws.com"}',
+      ),
+    );
+    const encrypted = 'encryption' in props;
+    expect(s3Statements).toHaveLength(buckets.length * (encrypted ? 2 : 1));
+    for (const statement of s3Statements) expect(JSON.stringify(statement.Condition)).toMatch(/"aws:SourceArn".*"aws:SourceAccount"/);
+  });
+
   test('no role carries a managed policy of AWS (no admin, no power user, no broad service role)', () => {
     const roles = ofType(resources, 'AWS::IAM::Role');
     expect(roles.length).toBeGreaterThan(0);
@@ -91,8 +111,16 @@ describe.each(variants)('the deployed template, with %s', (_name, props) => {
     for (const [id, policy] of policies) {
       const statements = policy.Properties.PolicyDocument.Statement as Statement[];
       expect(statements.some((statement) => statement.Effect === 'Deny' && JSON.stringify(statement.Condition) === '{"Bool":{"aws:SecureTransport":"false"}}'), id).toBe(true);
-      // The topic lets CloudWatch alarms publish; no queue policy allows anything: sending takes an identity grant.
+      // The topic lets CloudWatch alarms publish; no queue policy allows anything but S3 sending notifications of the
+      // configured buckets, each for its bucket and account only: sending takes an identity grant.
       for (const statement of statements.filter((item) => item.Effect === 'Allow')) {
+        if (policy.Type === 'AWS::SQS::QueuePolicy') {
+          expect(statement.Principal, id).toStrictEqual({ Service: 's3.amazonaws.com' });
+          expect(statement.Action, id).toBe('sqs:SendMessage');
+          expect(Object.keys((statement.Condition as { ArnLike: object }).ArnLike), id).toStrictEqual(['aws:SourceArn']);
+          expect(Object.keys((statement.Condition as { StringEquals: object }).StringEquals), id).toStrictEqual(['aws:SourceAccount']);
+          continue;
+        }
         expect(policy.Type, id).toBe('AWS::SNS::TopicPolicy');
         expect(statement.Principal, id).toStrictEqual({ Service: 'cloudwatch.amazonaws.com' });
       }
