@@ -44,6 +44,9 @@ const SOURCE_QUEUE_URL = `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${SOURC
 const DEAD_LETTER_QUEUE_URL = `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/invalidation-dlq`;
 /** Virtual time 0, as epoch milliseconds (a Monday morning). */
 export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 5, 9, 0, 0);
+/** How often, in virtual time, a gathering poller looks for a full batch. */
+const POLL_INTERVAL_MS = 1_000;
+
 /** The stack's visibility timeout: 6 function timeouts plus the batching window (lib/invalidation-queue.ts). */
 const VISIBILITY_TIMEOUT_SECONDS = 6 * DEFAULT_FUNCTION_TIMEOUT_SECONDS + DEFAULT_MAX_BATCHING_WINDOW_SECONDS;
 
@@ -223,6 +226,7 @@ export async function simulateBurst(options: BurstOptions, prepared = burstPaths
   let extraReceives = 0;
   let queueEmptyMs: number | undefined;
   let pumpQueued = false;
+  let pollScheduled = false;
   let wakeAtMs: number | undefined;
 
   const invoke = async (slotIndex: number, records: SQSRecord[]) => {
@@ -276,6 +280,16 @@ export async function simulateBurst(options: BurstOptions, prepared = burstPaths
     });
     if (sqs.liveMessages === 0) queueEmptyMs ??= now;
     const next = sqs.nextVisibleAtMs();
+    // A gathering poller keeps polling, as the event source's do: it takes a full batch as soon as one is visible,
+    // not only at the end of its window (delayed messages turn visible without any send to announce them).
+    const gatheringUntil = slots.flatMap((slot) => (slot.state === 'gathering' ? [slot.windowEndsMs] : []));
+    if (gatheringUntil.length > 0 && !pollScheduled) {
+      pollScheduled = true;
+      clock.schedule(Math.min(now + POLL_INTERVAL_MS, ...gatheringUntil), () => {
+        pollScheduled = false;
+        pump();
+      });
+    }
     if (next !== undefined && next > now && slots.some((slot) => slot.state === 'idle') && wakeAtMs !== next) {
       wakeAtMs = next;
       clock.schedule(next, pump);
