@@ -1,4 +1,4 @@
-import { CreateDistributionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CreateDistributionCommand, GetInvalidationCommand, ListInvalidationsCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InProgressReader } from '../../lambda/submit/in-progress.ts';
 import { startCloudFrontEmulator, type CloudFrontEmulator } from '../../local/cloudfront-emulator/index.ts';
@@ -122,5 +122,16 @@ describe.skipIf(skipReason !== undefined)('InProgressReader against moto', () =>
 
     // Assess
     expect(snapshot).toStrictEqual({ known: true, files: 0, wildcards: 0, invalidations: 0 });
+    // ... and the fields the reader reads are where it reads them, with its types (moto's Status aside)
+    const list = (await client.send(new ListInvalidationsCommand({ DistributionId: distributionId, MaxItems: 100 }))).InvalidationList!;
+    expect(list.IsTruncated).toBe(false);
+    expect(list.Items!.map((item) => [typeof item.Id, item.CreateTime instanceof Date, item.Status])).toStrictEqual([
+      ['string', true, 'COMPLETED'],
+      ['string', true, 'COMPLETED'],
+    ]);
+    const batches = await Promise.all(
+      list.Items!.map(async ({ Id }) => (await client.send(new GetInvalidationCommand({ DistributionId: distributionId, Id }))).Invalidation!.InvalidationBatch!.Paths!.Items!),
+    );
+    expect(batches.map((paths) => [...paths].sort()).sort((a, b) => a.length - b.length)).toStrictEqual([['/images/*', '/index.html'], filePaths(20).sort()]);
   });
 });
