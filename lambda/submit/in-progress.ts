@@ -89,7 +89,7 @@ export class InProgressReader {
       for (const summary of list?.Items ?? []) {
         const createdAt = summary.CreateTime?.getTime() ?? now;
         if (now - createdAt > IN_PROGRESS_HORIZON_MS) pastHorizon = true;
-        else if (summary.Status !== 'Completed' && summary.Id !== undefined) inProgress.push({ id: summary.Id, createdAt });
+        else if (isInProgress(summary.Status) && summary.Id !== undefined) inProgress.push({ id: summary.Id, createdAt });
       }
       if (pastHorizon || list?.IsTruncated !== true || list.NextMarker === undefined) break;
       marker = list.NextMarker;
@@ -110,4 +110,12 @@ export class InProgressReader {
     this.#counts.set(key, counts);
     return counts;
   }
+}
+
+/**
+ * Whether an invalidation's status is CloudFront's `InProgress`, in any case: moto reports `COMPLETED`, and a status
+ * not known to be in progress is not counted (at worst CloudFront refuses a request, as it did before the read).
+ */
+function isInProgress(status: string | undefined): boolean {
+  return status?.toLowerCase() === 'inprogress';
 }
