@@ -1,0 +1,132 @@
+import {
+  CloudFormationClient,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import { ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { motoSkipReason, startMoto, type MotoServer } from '../helpers/moto.ts';
+import { deployEnvironment, describeLogGroups, run, ROOT } from './support.ts';
+
+/**
+ * The stack as a user deploys it: `cdk bootstrap` and `cdk deploy` of the app in cdk.json into moto_server, the
+ * deployed queues checked through the stack's outputs (with the SDK and with `cfiq`), then `cdk destroy`.
+ * docs/testing-the-deploy.md says what this proves and what it does not: the function and IAM are recorded by moto,
+ * not run or enforced.
+ *
+ * moto_launcher.py is moto_server plus the three resource types of the stack that moto 5.2.1's CloudFormation
+ * lacks. moto's Lambda event source mapping stays on: on each SendMessage it receives every visible message of the
+ * queue, fails to run the function (Docker) and leaves them visible with their receive count raised by one.
+ */
+const LAUNCHER = join(ROOT, 'test/deploy/moto_launcher.py');
+const STACK = 'CloudFrontInvalidationQueue'; // bin/app.ts's default: cfiq finds it with no --stack
+const CDK_TIMEOUT_MS = 90_000;
+const invalidator = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context.invalidator as { maxReceiveCount: number };
+
+const skipReason = motoSkipReason();
+
+describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
+  let moto: MotoServer;
+  let scratch: string;
+  let env: Record<string, string>;
+  let assembly: string;
+  let cloudformation: CloudFormationClient;
+  let sqs: SQSClient;
+  let outputs: Record<string, string>;
+
+  beforeAll(async () => {
+    moto = await startMoto({ command: LAUNCHER });
+    scratch = mkdtempSync(join(tmpdir(), 'cfiq-deploy-'));
+    assembly = join(scratch, 'cdk.out');
+    env = deployEnvironment(moto, scratch);
+    const client = { region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+    cloudformation = new CloudFormationClient(client);
+    sqs = new SQSClient(client);
+  });
+
+  afterAll(async () => {
+    cloudformation?.destroy();
+    sqs?.destroy();
+    await moto?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it(
+    'cdk bootstrap and cdk deploy create the stack with the outputs docs/deploying.md lists',
+    async () => {
+      // Act: bootstrap the account while the app synthesizes (no AWS call), then deploy without a change set
+      // (moto gives a stack created from a change set no outputs).
+      await Promise.all([
+        run('cdk', ['bootstrap', 'aws://123456789012/us-east-1'], env),
+        run('cdk', ['synth', '--quiet', '--output', assembly], env),
+      ]);
+      await run('cdk', ['deploy', '--app', assembly, '--method=direct', '--require-approval=never'], env);
+
+      // Assess
+      const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: STACK }));
+      expect(Stacks[0]?.StackStatus).toBe('CREATE_COMPLETE');
+      outputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((output) => [output.OutputKey!, output.OutputValue!]));
+      expect(Object.keys(outputs).sort()).toStrictEqual(
+        ['AlarmTopicArn', 'DashboardName', 'DeadLetterQueueArn', 'DeadLetterQueueUrl', 'ProducerPolicyArn', 'QueueArn', 'QueueUrl'],
+      );
+    },
+    CDK_TIMEOUT_MS,
+  );
+
+  it(`a message received maxReceiveCount (${invalidator.maxReceiveCount}) times moves to the dead-letter queue, where cfiq dlq list finds it`, async () => {
+    // Prepare
+    const body = JSON.stringify({ urls: ['https://www.example.org/dead-letter/'], source: 'deploy-test' });
+    await sqs.send(new SendMessageCommand({ QueueUrl: outputs.QueueUrl, MessageBody: body }));
+
+    // Act: receive it again and again, as a failing consumer would, until SQS stops handing it out.
+    const receiveCounts: number[] = [];
+    for (let attempt = 0; attempt <= invalidator.maxReceiveCount; attempt++) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: outputs.QueueUrl, VisibilityTimeout: 0, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+      );
+      const message = Messages.find((m) => m.Body === body);
+      if (message === undefined) break;
+      receiveCounts.push(Number(message.Attributes?.ApproximateReceiveCount));
+    }
+    const list = await run('cfiq', ['dlq', 'list', '--json'], env);
+
+    // Assess: the last receive was the maxReceiveCount-th (the event source mapping's failed attempt counts too).
+    expect(receiveCounts.at(-1)).toBe(invalidator.maxReceiveCount);
+    expect(JSON.parse(list.stdout)).toMatchObject([{ urls: ['https://www.example.org/dead-letter/'], body }]);
+  });
+
+  it('cfiq send finds the queue from the stack outputs', async () => {
+    // Act
+    const sent = await run('cfiq', ['send', '--json', '--reason', 'deploy test', 'https://www.example.org/news/'], env);
+
+    // Assess
+    const { messageId, queueUrl } = JSON.parse(sent.stdout) as { messageId: string; queueUrl: string };
+    expect(queueUrl).toBe(outputs.QueueUrl);
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: outputs.QueueUrl, MaxNumberOfMessages: 10 }));
+    expect(Messages.map((message) => ({ id: message.MessageId, body: JSON.parse(message.Body!) }))).toMatchObject([
+      { id: messageId, body: { urls: ['https://www.example.org/news/'], reason: 'deploy test' } },
+    ]);
+  });
+
+  it(
+    'cdk destroy deletes the stack and its queues, and keeps the log group',
+    async () => {
+      // Prepare
+      const { StackResources = [] } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: STACK }));
+      const logGroup = StackResources.find((resource) => resource.ResourceType === 'AWS::Logs::LogGroup')!.PhysicalResourceId!;
+
+      // Act
+      await run('cdk', ['destroy', '--app', assembly, '--force'], env);
+
+      // Assess
+      await expect(cloudformation.send(new DescribeStacksCommand({ StackName: STACK }))).rejects.toThrow(/does not exist/);
+      const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
+      expect(QueueUrls).toStrictEqual([]);
+      expect(await describeLogGroups(moto, logGroup)).toStrictEqual([logGroup]);
+    },
+    CDK_TIMEOUT_MS,
+  );
+});

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MotoServer } from '../helpers/moto.ts';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The repository's own CLIs, run by this process's node (Node 24), as `npx cdk` and `npx cfiq` would. */
+const ENTRIES = {
+  cdk: join(ROOT, 'node_modules/aws-cdk/bin/cdk'),
+  cfiq: join(ROOT, 'bin/cfiq.ts'),
+} as const;
+
+const RUN_TIMEOUT_MS = 120_000;
+
+export interface RunResult {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `cdk` or `cfiq` in the repository root and resolves with its output once it exits with 0. Nothing is printed
+ * on success; the output is in the error otherwise.
+ *
+ * @throws Error when the command exits with another code or is killed after 120 s; the message carries its output
+ */
+export function run(tool: keyof typeof ENTRIES, args: readonly string[], env: Record<string, string>): Promise<RunResult> {
+  const argv = tool === 'cdk' ? [...args, '--no-notices'] : [...args];
+  const child = spawn(process.execPath, [ENTRIES[tool], ...argv], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: RUN_TIMEOUT_MS });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      if (code === 0) resolve({ stdout, stderr });
+      else reject(new Error(`${tool} ${argv.join(' ')} exited with ${code ?? signal}\n--- stdout\n${stdout.slice(-8000)}\n--- stderr\n${stderr.slice(-8000)}`));
+    });
+  });
+}
+
+/**
+ * The environment of the CDK CLI and cfiq: every AWS call to moto on 127.0.0.1 with fake credentials in us-east-1,
+ * no AWS profile or instance metadata, the CDK CLI offline (no telemetry, version check or notices) with its cache
+ * in `scratch`. The caller's own AWS_*, CDK_* and CFIQ_* variables are left out.
+ */
+export function deployEnvironment(moto: MotoServer, scratch: string): Record<string, string> {
+  const inherited = Object.entries(process.env).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined && !/^(AWS_|CDK_|CFIQ_)/.test(entry[0]),
+  );
+  return {
+    ...Object.fromEntries(inherited),
+    // cdk.json's app is `node bin/app.ts`: the node that runs the tests (Node 24) comes first.
+    PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+    NO_COLOR: '1',
+    NO_PROXY: '127.0.0.1,localhost',
+    AWS_ENDPOINT_URL: moto.endpoint,
+    // The CDK CLI passes CloudFormation the template's S3 URL; moto takes that URL's host for the bucket's name
+    // unless it is localhost.
+    AWS_ENDPOINT_URL_S3_FOR_CLOUDFORMATION: `http://localhost:${moto.port}`,
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_CONFIG_FILE: join(scratch, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    CDK_HOME: join(scratch, 'cdk-home'),
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+    CDK_DISABLE_VERSION_CHECK: 'true',
+  };
+}
+
+/**
+ * The names of moto's CloudWatch Logs groups that start with `prefix`. A bare JSON-protocol call: the repository has
+ * no CloudWatch Logs client, and moto only reads the service from the Authorization header's scope.
+ */
+export async function describeLogGroups(moto: MotoServer, prefix: string): Promise<string[]> {
+  const response = await fetch(`${moto.endpoint}/`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.1',
+      'X-Amz-Target': 'Logs_20140328.DescribeLogGroups',
+      Authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: JSON.stringify({ logGroupNamePrefix: prefix }),
+  });
+  if (!response.ok) throw new Error(`DescribeLogGroups failed with HTTP ${response.status}: ${await response.text()}`);
+  const { logGroups = [] } = (await response.json()) as { logGroups?: { logGroupName: string }[] };
+  return logGroups.map((group) => group.logGroupName);
+}
