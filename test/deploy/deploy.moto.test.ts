@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { motoSkipReason, startMoto, type MotoServer } from '../helpers/moto.ts';
-import { deployEnvironment, describeLogGroups, run, ROOT } from './support.ts';
+import { deployEnvironment, describeLogGroups, disableEventSourceMapping, eventSourceMappings, run, ROOT } from './support.ts';
 
 /**
  * The stack as a user deploys it: `cdk bootstrap` and `cdk deploy` of the app in cdk.json into moto_server, the
@@ -18,15 +18,17 @@ import { deployEnvironment, describeLogGroups, run, ROOT } from './support.ts';
  * not run or enforced.
  *
  * moto_launcher.py is moto_server plus the three resource types of the stack that moto 5.2.1's CloudFormation
- * lacks. moto's Lambda event source mapping stays on: on each SendMessage it receives every visible message of the
- * queue, fails to run the function (Docker) and leaves them visible with their receive count raised by one.
+ * lacks. The test turns the function's event source mapping off before it sends anything: on each SendMessage,
+ * moto's mapping would try to run the function in Docker (absent here, or pulling an image where present), and
+ * without Docker it leaves every visible message with its receive count raised by one.
  */
 const LAUNCHER = join(ROOT, 'test/deploy/moto_launcher.py');
 const STACK = 'CloudFrontInvalidationQueue'; // bin/app.ts's default: cfiq finds it with no --stack
 const CDK_TIMEOUT_MS = 90_000;
-const invalidator = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context.invalidator as { maxReceiveCount: number };
+const invalidator = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context.invalidator as { batchSize: number; maxReceiveCount: number };
 
-const skipReason = motoSkipReason();
+// The launcher runs moto_server itself (with the python3 on PATH): probe it, not moto_server.
+const skipReason = motoSkipReason(LAUNCHER);
 
 describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
   let moto: MotoServer;
@@ -76,8 +78,20 @@ describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
     CDK_TIMEOUT_MS,
   );
 
+  it(`the function reads the queue: an event source mapping with cdk.json's batch size (${invalidator.batchSize})`, async () => {
+    // Act
+    const mappings = await eventSourceMappings(moto, outputs.QueueArn!);
+
+    // Assess
+    expect(mappings).toMatchObject([{ EventSourceArn: outputs.QueueArn, BatchSize: invalidator.batchSize, State: 'Enabled' }]);
+    expect(mappings[0]!.FunctionArn).toMatch(new RegExp(`^arn:aws:lambda:us-east-1:123456789012:function:${STACK}-`));
+  });
+
   it(`a message received maxReceiveCount (${invalidator.maxReceiveCount}) times moves to the dead-letter queue, where cfiq dlq list finds it`, async () => {
-    // Prepare
+    // Prepare: pause the function (moto cannot run it), then send.
+    for (const mapping of await eventSourceMappings(moto, outputs.QueueArn!)) {
+      expect(await disableEventSourceMapping(moto, mapping.UUID)).toMatchObject({ State: 'Disabled' });
+    }
     const body = JSON.stringify({ urls: ['https://www.example.org/dead-letter/'], source: 'deploy-test' });
     await sqs.send(new SendMessageCommand({ QueueUrl: outputs.QueueUrl, MessageBody: body }));
 
@@ -93,8 +107,8 @@ describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
     }
     const list = await run('cfiq', ['dlq', 'list', '--json'], env);
 
-    // Assess: the last receive was the maxReceiveCount-th (the event source mapping's failed attempt counts too).
-    expect(receiveCounts.at(-1)).toBe(invalidator.maxReceiveCount);
+    // Assess: SQS handed it out maxReceiveCount times, then moved it.
+    expect(receiveCounts).toStrictEqual(Array.from({ length: invalidator.maxReceiveCount }, (_, index) => index + 1));
     expect(JSON.parse(list.stdout)).toMatchObject([{ urls: ['https://www.example.org/dead-letter/'], body }]);
   });
 

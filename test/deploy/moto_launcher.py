@@ -9,15 +9,15 @@ that names it (the alarms' ARNs, in the dashboard). Each type below is recorded,
 it, resolves ``Ref`` and ``Fn::GetAtt Arn`` to it and deletes it with the stack, but no alarm is evaluated and no
 queue or topic policy is enforced (moto's SQS and SNS do not evaluate resource policies anyway).
 
-Everything else is moto's own, the Lambda event source mapping included.
+Everything else is moto's own. The launcher also keeps moto itself off the EC2 instance metadata address.
 """
 
+import os
 import sys
 from typing import Any
 
 from moto.cloudformation.parsing import get_model_list
 from moto.core.common_models import CloudFormationModel
-from moto.moto_api._internal import mock_random
 from moto.server import main
 from moto.utilities.utils import get_partition
 
@@ -37,7 +37,7 @@ class _Recorded:
     def get_cfn_attribute(self, attribute_name: str) -> str:
         if attribute_name == "Arn" and self.arn is not None:
             return self.arn
-        raise NotImplementedError(f"{self.cloudformation_type()} has no attribute {attribute_name} here")  # type: ignore[attr-defined]
+        raise NotImplementedError(f"{type(self).__name__} has no attribute {attribute_name}")
 
     @staticmethod
     def _arn_format() -> str | None:
@@ -45,25 +45,24 @@ class _Recorded:
         return None
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> "_Recorded":
-        # resource_name is the name property when the template gives one, else a generated name.
+        # resource_name: the name property when the template gives one, else a name moto generated.
         arn_format = cls._arn_format()
         arn = None
         if arn_format is not None:
             arn = arn_format.format(partition=get_partition(region_name), region=region_name, account=account_id, name=resource_name)
-        physical_id = resource_name if cls.cloudformation_name_type() else str(mock_random.uuid4())  # type: ignore[attr-defined]
-        return cls(physical_id, cloudformation_json.get("Properties", {}), arn)
+        return cls(resource_name, cloudformation_json.get("Properties", {}), arn)
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
+    def update_from_cloudformation_json(
         cls, original_resource: Any, new_resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
     ) -> "_Recorded":
         return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
 
     @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
+    def delete_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
     ) -> None:
         pass  # nothing exists outside the stack's record
@@ -121,4 +120,7 @@ if __name__ == "__main__":
         serving = [m for m in get_model_list() if m.cloudformation_type() == model.cloudformation_type()]
         if serving != [model]:
             sys.exit(f"moto_launcher: {model.cloudformation_type()} is served by {serving}, not by {model.__name__} alone: update the launcher")
+    # moto builds boto3 clients inside the server (to route REST requests); botocore would ask the EC2 instance
+    # metadata address (169.254.169.254) for a region. All traffic stays on 127.0.0.1.
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     main(sys.argv[1:])

@@ -72,21 +72,53 @@ export function deployEnvironment(moto: MotoServer, scratch: string): Record<str
   };
 }
 
+/** One request to moto's REST API of `service`, with an Authorization header naming it, as the SDK would sign it. */
+async function motoRequest(moto: MotoServer, service: string, path: string, init: { method: string; body?: unknown; headers?: Record<string, string> }): Promise<unknown> {
+  const response = await fetch(`${moto.endpoint}${path}`, {
+    method: init.method,
+    headers: {
+      'Content-Type': 'application/json',
+      ...init.headers,
+      // moto takes the service from the credential scope and checks no signature.
+      Authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  if (!response.ok) throw new Error(`${init.method} ${path} (${service}) failed with HTTP ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
 /**
- * The names of moto's CloudWatch Logs groups that start with `prefix`. A bare JSON-protocol call: the repository has
- * no CloudWatch Logs client, and moto only reads the service from the Authorization header's scope.
+ * The names of the CloudWatch Logs groups that start with `prefix` (DescribeLogGroups). A bare call: the repository
+ * has no CloudWatch Logs client.
  */
 export async function describeLogGroups(moto: MotoServer, prefix: string): Promise<string[]> {
-  const response = await fetch(`${moto.endpoint}/`, {
+  const { logGroups = [] } = (await motoRequest(moto, 'logs', '/', {
     method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-amz-json-1.1',
-      'X-Amz-Target': 'Logs_20140328.DescribeLogGroups',
-      Authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0',
-    },
-    body: JSON.stringify({ logGroupNamePrefix: prefix }),
-  });
-  if (!response.ok) throw new Error(`DescribeLogGroups failed with HTTP ${response.status}: ${await response.text()}`);
-  const { logGroups = [] } = (await response.json()) as { logGroups?: { logGroupName: string }[] };
+    headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Logs_20140328.DescribeLogGroups' },
+    body: { logGroupNamePrefix: prefix },
+  })) as { logGroups?: { logGroupName: string }[] };
   return logGroups.map((group) => group.logGroupName);
+}
+
+/** A Lambda event source mapping as ListEventSourceMappings describes it (the fields the tests read). */
+export interface EventSourceMapping {
+  readonly UUID: string;
+  readonly EventSourceArn: string;
+  readonly FunctionArn: string;
+  readonly BatchSize: number;
+  readonly State: string;
+}
+
+/** The event source mappings that read the queue `queueArn` (ListEventSourceMappings). No Lambda client here either. */
+export async function eventSourceMappings(moto: MotoServer, queueArn: string): Promise<EventSourceMapping[]> {
+  const { EventSourceMappings = [] } = (await motoRequest(moto, 'lambda', `/2015-03-31/event-source-mappings/?EventSourceArn=${encodeURIComponent(queueArn)}`, {
+    method: 'GET',
+  })) as { EventSourceMappings?: EventSourceMapping[] };
+  return EventSourceMappings;
+}
+
+/** Turns an event source mapping off (UpdateEventSourceMapping, Enabled false), as an operator pauses the function. */
+export async function disableEventSourceMapping(moto: MotoServer, uuid: string): Promise<EventSourceMapping> {
+  return (await motoRequest(moto, 'lambda', `/2015-03-31/event-source-mappings/${uuid}`, { method: 'PUT', body: { Enabled: false } })) as EventSourceMapping;
 }
