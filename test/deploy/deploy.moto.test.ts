@@ -37,7 +37,12 @@ describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
   let assembly: string;
   let cloudformation: CloudFormationClient;
   let sqs: SQSClient;
-  let outputs: Record<string, string>;
+  let deployedOutputs: Record<string, string> | undefined;
+  /** One of the stack's outputs: the tests after the first need the stack it deploys. */
+  const output = (name: string): string => {
+    if (deployedOutputs === undefined) throw new Error('the stack was not deployed: see the first test');
+    return deployedOutputs[name]!;
+  };
 
   beforeAll(async () => {
     moto = await startMoto({ command: LAUNCHER });
@@ -70,8 +75,8 @@ describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
       // Assess
       const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: STACK }));
       expect(Stacks[0]?.StackStatus).toBe('CREATE_COMPLETE');
-      outputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((output) => [output.OutputKey!, output.OutputValue!]));
-      expect(Object.keys(outputs).sort()).toStrictEqual(
+      deployedOutputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((output) => [output.OutputKey!, output.OutputValue!]));
+      expect(Object.keys(deployedOutputs).sort()).toStrictEqual(
         ['AlarmTopicArn', 'DashboardName', 'DeadLetterQueueArn', 'DeadLetterQueueUrl', 'ProducerPolicyArn', 'QueueArn', 'QueueUrl'],
       );
     },
@@ -80,26 +85,26 @@ describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
 
   it(`the function reads the queue: an event source mapping with cdk.json's batch size (${invalidator.batchSize})`, async () => {
     // Act
-    const mappings = await eventSourceMappings(moto, outputs.QueueArn!);
+    const mappings = await eventSourceMappings(moto, output('QueueArn'));
 
     // Assess
-    expect(mappings).toMatchObject([{ EventSourceArn: outputs.QueueArn, BatchSize: invalidator.batchSize, State: 'Enabled' }]);
+    expect(mappings).toMatchObject([{ EventSourceArn: output('QueueArn'), BatchSize: invalidator.batchSize, State: 'Enabled' }]);
     expect(mappings[0]!.FunctionArn).toMatch(new RegExp(`^arn:aws:lambda:us-east-1:123456789012:function:${STACK}-`));
   });
 
   it(`a message received maxReceiveCount (${invalidator.maxReceiveCount}) times moves to the dead-letter queue, where cfiq dlq list finds it`, async () => {
     // Prepare: pause the function (moto cannot run it), then send.
-    for (const mapping of await eventSourceMappings(moto, outputs.QueueArn!)) {
+    for (const mapping of await eventSourceMappings(moto, output('QueueArn'))) {
       expect(await disableEventSourceMapping(moto, mapping.UUID)).toMatchObject({ State: 'Disabled' });
     }
     const body = JSON.stringify({ urls: ['https://www.example.org/dead-letter/'], source: 'deploy-test' });
-    await sqs.send(new SendMessageCommand({ QueueUrl: outputs.QueueUrl, MessageBody: body }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: output('QueueUrl'), MessageBody: body }));
 
     // Act: receive it again and again, as a failing consumer would, until SQS stops handing it out.
     const receiveCounts: number[] = [];
     for (let attempt = 0; attempt <= invalidator.maxReceiveCount; attempt++) {
       const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: outputs.QueueUrl, VisibilityTimeout: 0, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+        new ReceiveMessageCommand({ QueueUrl: output('QueueUrl'), VisibilityTimeout: 0, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
       );
       const message = Messages.find((m) => m.Body === body);
       if (message === undefined) break;
@@ -118,8 +123,8 @@ describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
 
     // Assess
     const { messageId, queueUrl } = JSON.parse(sent.stdout) as { messageId: string; queueUrl: string };
-    expect(queueUrl).toBe(outputs.QueueUrl);
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: outputs.QueueUrl, MaxNumberOfMessages: 10 }));
+    expect(queueUrl).toBe(output('QueueUrl'));
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: output('QueueUrl'), MaxNumberOfMessages: 10 }));
     expect(Messages.map((message) => ({ id: message.MessageId, body: JSON.parse(message.Body!) }))).toMatchObject([
       { id: messageId, body: { urls: ['https://www.example.org/news/'], reason: 'deploy test' } },
     ]);

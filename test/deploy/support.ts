@@ -11,7 +11,8 @@ const ENTRIES = {
   cfiq: join(ROOT, 'bin/cfiq.ts'),
 } as const;
 
-const RUN_TIMEOUT_MS = 120_000;
+/** Below the tests' own timeout, so that a hung CLI is killed with its output reported. */
+const RUN_TIMEOUT_MS = 80_000;
 
 export interface RunResult {
   readonly stdout: string;
@@ -22,7 +23,7 @@ export interface RunResult {
  * Runs `cdk` or `cfiq` in the repository root and resolves with its output once it exits with 0. Nothing is printed
  * on success; the output is in the error otherwise.
  *
- * @throws Error when the command exits with another code or is killed after 120 s; the message carries its output
+ * @throws Error when the command exits with another code or is killed after 80 s; the message carries its output
  */
 export function run(tool: keyof typeof ENTRIES, args: readonly string[], env: Record<string, string>): Promise<RunResult> {
   const argv = tool === 'cdk' ? [...args, '--no-notices'] : [...args];
