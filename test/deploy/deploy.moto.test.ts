@@ -64,7 +64,7 @@ describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
   it(
     'cdk bootstrap and cdk deploy create the stack with the outputs docs/deploying.md lists',
     async () => {
-      // Act: bootstrap the account while the app synthesizes (no AWS call), then deploy without a change set
+      // Act: bootstrap the account while the app synthesizes, then deploy without a change set
       // (moto gives a stack created from a change set no outputs).
       await Promise.all([
         run('cdk', ['bootstrap', 'aws://123456789012/us-east-1'], env),
@@ -75,7 +75,7 @@ describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
       // Assess
       const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: STACK }));
       expect(Stacks[0]?.StackStatus).toBe('CREATE_COMPLETE');
-      deployedOutputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((output) => [output.OutputKey!, output.OutputValue!]));
+      deployedOutputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((entry) => [entry.OutputKey!, entry.OutputValue!]));
       expect(Object.keys(deployedOutputs).sort()).toStrictEqual(
         ['AlarmTopicArn', 'DashboardName', 'DeadLetterQueueArn', 'DeadLetterQueueUrl', 'ProducerPolicyArn', 'QueueArn', 'QueueUrl'],
       );
