@@ -1,7 +1,12 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT_CODES } from '../../local/cli/errors.ts';
+import { runCli } from '../../local/cli/main.ts';
 import type { LocalEnvironment } from '../../local/environment.ts';
-import { invalidationsWith, publish, startE2eEnvironment, uniquePath, waitFor, waitForEmpty, waitForPaths } from './support.ts';
+import { invalidationsWith, publish, recordingIo, startE2eEnvironment, uniquePath, waitFor, waitForEmpty, waitForPaths } from './support.ts';
 
 const PLATFORM = 'E2SAASPLATFORM';
 const TENANT_A = 'dt_2wjDZi3hD1ivOXf6rpZJO1AB';
@@ -92,5 +97,23 @@ describe('local pipeline: distribution tenants', () => {
 
     // Assess
     expect(message.MessageAttributes?.ErrorCode?.StringValue).toBe('UnknownTenantDomain');
+  });
+
+  it("cfiq status lists the configured tenants' invalidations", async () => {
+    // Prepare
+    const page = uniquePath('status');
+    await publish(env, { tenantId: TENANT_A, paths: [page] });
+    await waitForPaths(env, TENANT_A, [page]);
+    const configFile = join(mkdtempSync(join(tmpdir(), 'cfiq-tenants-')), 'cdk.json');
+    writeFileSync(configFile, JSON.stringify({ context: { invalidator: TENANTS_CONTEXT } }));
+    const status = recordingIo({ AWS_ENDPOINT_URL_CLOUDFRONT: env.cloudfrontEndpoint });
+
+    // Act
+    const code = await runCli(['status', '--config', configFile, '--json'], status.io);
+
+    // Assess
+    expect(code).toBe(EXIT_CODES.ok);
+    const [invalidation] = invalidationsWith(env, TENANT_A, page);
+    expect(JSON.parse(status.stdout())).toContainEqual(expect.objectContaining({ distributionId: TENANT_A, invalidationId: invalidation!.id, paths: 1 }));
   });
 });
