@@ -47,9 +47,27 @@ export const hostnameSchema = z
     ),
   );
 
+/** A CloudFront distribution tenant id (CloudFront SaaS Manager), e.g. `dt_2wjDZi3hD1ivOXf6rpZJO1AB`. */
+export const tenantIdSchema = z
+  .string()
+  .check(z.regex(/^dt_[A-Za-z0-9]{1,61}$/, 'must be a CloudFront distribution tenant id: "dt_" and 1 to 61 letters and digits'));
+
+/** A distribution tenant of a multi-tenant distribution, with the hostnames it serves. */
+export const tenantSchema = z.strictObject({
+  id: tenantIdSchema,
+  hostnames: z.optional(z.array(hostnameSchema)),
+});
+
 export const distributionSchema = z.strictObject({
   id: distributionIdSchema,
   hostnames: z.optional(z.array(hostnameSchema)),
+  /** The distribution tenants of a multi-tenant distribution: a URL whose host a tenant serves is invalidated on it. */
+  tenants: z.optional(z.array(tenantSchema)),
+  /**
+   * Route a URL whose host no configured distribution or tenant serves by asking CloudFront which tenant of this
+   * multi-tenant distribution serves it (GetDistributionTenantByDomain), cached per warm container. Off when absent.
+   */
+  tenantLookup: z.optional(z.boolean()),
 });
 
 /** An integer from `min` to `max`, `fallback` when absent. */
@@ -98,6 +116,29 @@ export const invalidatorConfigSchema = z
           }
           hostnames.set(hostname, distribution.id);
         });
+        distribution.tenants?.forEach((tenant, tenantIndex) => {
+          if (ids.has(tenant.id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['distributions', index, 'tenants', tenantIndex, 'id'],
+              input: tenant.id,
+              message: `duplicate tenant id "${tenant.id}"`,
+            });
+          }
+          ids.add(tenant.id);
+          tenant.hostnames?.forEach((hostname, hostIndex) => {
+            const owner = hostnames.get(hostname);
+            if (owner !== undefined) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['distributions', index, 'tenants', tenantIndex, 'hostnames', hostIndex],
+                input: hostname,
+                message: `duplicate hostname "${hostname}" (already mapped to ${owner})`,
+              });
+            }
+            hostnames.set(hostname, tenant.id);
+          });
+        });
       });
     }),
   );
@@ -107,6 +148,7 @@ export type InvalidatorConfigInput = z.input<typeof invalidatorConfigSchema>;
 /** The validated configuration, defaults applied. */
 export type InvalidatorConfig = z.output<typeof invalidatorConfigSchema>;
 export type DistributionConfig = z.output<typeof distributionSchema>;
+export type TenantConfig = z.output<typeof tenantSchema>;
 
 /**
  * Validate a configuration object.

@@ -82,3 +82,9 @@ export const DEFAULT_SERVICE_NAME = 'cloudfront-invalidation-queue';
 
 /** Stack name of `bin/app.ts` and the CLI's `--stack` default. */
 export const DEFAULT_STACK_NAME = 'CloudFrontInvalidationQueue';
+
+/** tenantLookup: how long, in seconds, a warm container trusts the tenant CloudFront named for a domain. */
+export const DEFAULT_TENANT_LOOKUP_TTL_SECONDS = 300;
+
+/** tenantLookup: how long, in seconds, a warm container trusts "no tenant of ours serves this domain". */
+export const DEFAULT_TENANT_LOOKUP_NEGATIVE_TTL_SECONDS = 60;

@@ -4,6 +4,7 @@ import { admit } from './plan/admission.ts';
 import { planInvalidations } from './plan/plan.ts';
 import { mostUrgentFirst } from './plan/urgency.ts';
 import { readRecords } from './read/records.ts';
+import { routerForBatch, tenantParents } from './resolve/batch-router.ts';
 import { settleBatch } from './settle/settle.ts';
 import { InProgressBudget } from './submit/in-progress-budget.ts';
 import { readInProgress } from './submit/read-in-progress.ts';
@@ -22,12 +23,17 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   const { observer, settings } = deps;
   observer.count(METRICS.messagesReceived, records.length);
 
-  const read = readRecords(records, deps.router, observer);
+  // With tenantLookup, the tenants CloudFront names for hosts the configuration does not route.
+  const router = await routerForBatch(records, deps);
+  const read = readRecords(records, router, observer);
   observer.count(METRICS.invalidMessages, read.deadLetters.length);
   observer.count(METRICS.pathsRequested, read.pathsRequested);
 
-  const inProgress = await readInProgress(read.requested.keys(), deps);
-  const budget = new InProgressBudget(inProgress);
+  // A distribution tenant shares its multi-tenant distribution's in-progress budget (in-progress-budget.ts): the
+  // parent's own invalidations are read too.
+  const parents = tenantParents(read.requested.keys(), router);
+  const inProgress = await readInProgress(new Set([...read.requested.keys(), ...parents.values()]), deps);
+  const budget = new InProgressBudget(inProgress, parents);
   const admission = admit(read.accepted, records, (distributionId) => budget.free(distributionId), read.requested);
   const planned = planInvalidations(admission.admitted, settings.config, admission.all ? read.requested : undefined);
   // With one receive count in the batch (every message new, the usual case), all requests are equally urgent.

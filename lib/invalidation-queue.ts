@@ -22,6 +22,7 @@ import { visibilityTimeoutOf, withDefaults, type InvalidationQueueSettings } fro
 import type { InvalidationQueueProps } from './invalidation-queue-props.ts';
 import { MAX_ENVIRONMENT_BYTES } from './service-limits.ts';
 import { handlerConfigInput, throwViolations, validateInvalidationQueueProps } from './validate-invalidation-queue-props.ts';
+import { tenantPolicyStatements } from './tenant-permissions.ts';
 
 export type { InvalidationDistribution, InvalidationQueueProps } from './invalidation-queue-props.ts';
 
@@ -330,6 +331,8 @@ export class InvalidationQueue extends Construct {
         ),
       }),
     );
+    // Distribution tenants (CloudFront SaaS Manager): their own invalidation API, and the lookup when it is on.
+    for (const statement of tenantPolicyStatements(stack, this.config)) role.addToPrincipalPolicy(statement);
     this.grantSend(role, this.deadLetterQueue, ['sqs:SendMessage']);
     // The rest of a large message, when part of it was invalidated, goes back on the queue as a smaller message.
     this.grantSend(role, this.queue, ['sqs:SendMessage']);

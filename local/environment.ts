@@ -165,6 +165,14 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       ...(options.verbose ? { logger: { info: (line: string) => console.log(line), warn: (line: string) => console.log(line) } } : {}),
     });
     stack.push(() => emulator.close());
+    // The configured distribution tenants exist too, found by their exact hostnames (GetDistributionTenantByDomain).
+    for (const distribution of settings.config.distributions) {
+      if (!emulator.distributions.includes(distribution.id)) continue;
+      for (const tenant of distribution.tenants ?? []) {
+        const domains = (tenant.hostnames ?? []).filter((name) => name !== '*' && !name.startsWith('.'));
+        emulator.addTenant({ id: tenant.id, distributionId: distribution.id, domains });
+      }
+    }
     const cloudfront = new CloudFrontClient({ region: CLOUDFRONT_REGION, endpoint: emulator.endpoint, credentials: LOCAL_CREDENTIALS });
 
     const handlerEnvironment: Record<string, string> = {

@@ -1,4 +1,5 @@
-import { GetInvalidationCommand, ListInvalidationsCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { sendGetInvalidation, sendListInvalidations } from '../../lambda/submit/invalidation-api.ts';
 import { findInvalidatorSettings } from '../settings.ts';
 import { integerFlag, parseCommandLine } from './args.ts';
 import { EXIT_CODES, UsageError, awsCall } from './errors.ts';
@@ -11,8 +12,8 @@ export const STATUS_HELP = `Usage: cfiq status [options]
 Show recent invalidations of each distribution, newest first: id, status, creation time and path count
 (ListInvalidations, then GetInvalidation for each).
 
-  --distribution ID     a distribution to show; repeat for several
-                        [default: the configured distributions]
+  --distribution ID     a distribution, or distribution tenant (dt_...), to show; repeat for several
+                        [default: the configured distributions and their tenants]
   --config FILE         the configuration naming the distributions (a cdk.json, or its "invalidator" object)
                         [default: ./cdk.json's "invalidator" context]
   --max N               invalidations per distribution  [default: 10]
@@ -53,7 +54,8 @@ export async function statusCommand(argv: readonly string[], io: CliIo): Promise
   if (distributions.length === 0) {
     const settings = findInvalidatorSettings(values.config, io.cwd);
     if (settings === undefined) throw new UsageError('no distribution given and no configuration found: pass --distribution ID or --config FILE');
-    distributions = settings.config.distributions.map((distribution) => distribution.id);
+    // Each distribution, then its distribution tenants (their own invalidations: the tenant API).
+    distributions = settings.config.distributions.flatMap((distribution) => [distribution.id, ...(distribution.tenants ?? []).map((tenant) => tenant.id)]);
   }
   const targets = new Targets(values, io);
   const cloudfront = targets.cloudfront();
@@ -78,24 +80,21 @@ export async function statusCommand(argv: readonly string[], io: CliIo): Promise
 
 /** The newest `max` invalidations of a distribution with their path counts. @throws {AwsCallError} */
 export async function recentInvalidations(cloudfront: CloudFrontClient, distributionId: string, max: number): Promise<InvalidationStatusRow[]> {
-  const list = await awsCall(`ListInvalidations ${distributionId}`, () =>
-    cloudfront.send(new ListInvalidationsCommand({ DistributionId: distributionId, MaxItems: max })),
-  );
-  const items = (list.InvalidationList?.Items ?? []).slice(0, max);
+  // A distribution tenant's (`dt_...`) through ListInvalidationsForDistributionTenant and its Get.
+  const list = await awsCall(`ListInvalidations ${distributionId}`, () => sendListInvalidations(cloudfront, distributionId, { maxItems: max }));
+  const items = (list?.Items ?? []).slice(0, max);
   const rows: InvalidationStatusRow[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
       const item = items[index]!;
-      const detail = await awsCall(`GetInvalidation ${distributionId} ${item.Id}`, () =>
-        cloudfront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: item.Id })),
-      );
-      const batch = detail.Invalidation?.InvalidationBatch;
+      const invalidation = await awsCall(`GetInvalidation ${distributionId} ${item.Id}`, () => sendGetInvalidation(cloudfront, distributionId, item.Id ?? ''));
+      const batch = invalidation?.InvalidationBatch;
       rows[index] = {
         distributionId,
         invalidationId: item.Id ?? '',
-        status: detail.Invalidation?.Status ?? item.Status ?? '-',
+        status: invalidation?.Status ?? item.Status ?? '-',
         ...(item.CreateTime ? { createTime: isoSeconds(item.CreateTime) } : {}),
         ...(batch?.Paths?.Quantity !== undefined ? { paths: batch.Paths.Quantity } : {}),
         ...(batch?.CallerReference ? { callerReference: batch.CallerReference } : {}),

@@ -52,6 +52,10 @@ function actionsOf(statement: { Action: unknown }): string[] {
 }
 
 /** The CloudFormation form of a distribution's ARN. */
+function tenantArn(id: string): unknown {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::', { Ref: 'AWS::AccountId' }, `:distribution-tenant/${id}`]] };
+}
+
 function distributionArn(id: string): unknown {
   return {
     'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::', { Ref: 'AWS::AccountId' }, `:distribution/${id}`]],
@@ -198,6 +202,44 @@ describe('InvalidationQueue', () => {
       expect(resourcesOf(statement)).not.toContain('*');
       expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"|:\*"/);
     }
+  });
+
+  test('tenants: exactly the tenant invalidation actions on the configured tenants\' ARNs, and no lookup action', () => {
+    // GIVEN
+    const tenants = ['dt_2wjDZi3hD1ivOXf6rpZJO1AB', 'dt_3xkEAj4iE2jwPYg7sqaKP2BC'];
+    const distributions = [{ id: 'E2SAASPLATFORM', tenants: tenants.map((id) => ({ id, hostnames: [`${id.slice(3).toLowerCase()}.example.com`] })) }];
+
+    // WHEN
+    const template = queueTemplate({ distributions });
+
+    // THEN
+    const statements = handlerStatements(template).filter((statement) => actionsOf(statement).some((a) => a.includes('DistributionTenant')));
+    expect(statements).toHaveLength(1);
+    expect(actionsOf(statements[0])).toStrictEqual([
+      'cloudfront:CreateInvalidationForDistributionTenant',
+      'cloudfront:GetInvalidationForDistributionTenant',
+      'cloudfront:ListInvalidationsForDistributionTenant',
+    ]);
+    expect(JSON.stringify(resourcesOf(statements[0]))).toBe(JSON.stringify(tenants.map((id) => tenantArn(id))));
+  });
+
+  test('tenantLookup: the lookup action, and the tenant invalidation actions on the account\'s tenants', () => {
+    // GIVEN
+    const distributions = [{ id: 'E2SAASPLATFORM', tenantLookup: true }];
+
+    // WHEN
+    const template = queueTemplate({ distributions });
+
+    // THEN
+    const statements = handlerStatements(template).filter((statement) => actionsOf(statement).some((a) => a.includes('DistributionTenant')));
+    expect(statements).toHaveLength(1);
+    expect([...actionsOf(statements[0])].sort()).toStrictEqual([
+      'cloudfront:CreateInvalidationForDistributionTenant',
+      'cloudfront:GetDistributionTenantByDomain',
+      'cloudfront:GetInvalidationForDistributionTenant',
+      'cloudfront:ListInvalidationsForDistributionTenant',
+    ]);
+    expect(JSON.stringify(resourcesOf(statements[0]))).toBe(JSON.stringify([tenantArn('*')]));
   });
 
   test('the function consumes the queue, sends remainders back to it and sends to the dead-letter queue, nothing more', () => {

@@ -31,7 +31,11 @@ export const SHARED_PATHS = ['/', '/index.html', '/feed.xml', '/blog/*'] as cons
  * The codes invalid messages are built to get, in the order the generator cycles through them: every input error
  * code, and NoSuchDistribution (a configured distribution CloudFront does not know).
  */
-export const INVALID_KINDS = [...MESSAGE_ERROR_CODES, 'NoSuchDistribution'] as const;
+export const INVALID_KINDS = [
+  // UnknownTenantDomain needs a distribution with tenantLookup, which the chaos configuration has not.
+  ...MESSAGE_ERROR_CODES.filter((code): code is Exclude<(typeof MESSAGE_ERROR_CODES)[number], 'UnknownTenantDomain'> => code !== 'UnknownTenantDomain'),
+  'NoSuchDistribution',
+] as const;
 export type InvalidKind = (typeof INVALID_KINDS)[number];
 
 export type ChaosMessage =
@@ -135,6 +139,7 @@ function invalidMessage(n: number, code: InvalidKind): ChaosMessage {
     InvalidUrl: JSON.stringify({ urls: [`ftp://${www.host}${path}`], reason }),
     UnknownHost: JSON.stringify({ urls: [`https://unknown.example.net${path}`], reason }),
     InvalidPath: JSON.stringify({ distributionId: www.id, paths: [`/articles/${n}/*/index.html`], reason }),
+    UnknownTenant: JSON.stringify({ tenantId: 'dt_0NOTCONFIGURED', paths: [path], reason }),
     // Valid for the handler, refused by CloudFront: a permanent CloudFront error.
     NoSuchDistribution: JSON.stringify({ distributionId: GHOST_DISTRIBUTION_ID, paths: [path], reason }),
   };
