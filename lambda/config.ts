@@ -12,6 +12,7 @@ import {
 import {
   MAX_MAX_RECEIVE_COUNT,
   MAX_BACKLOG_AGE_SECONDS,
+  MAX_BACKLOG_ROUNDS,
   MAX_PATHS_PER_INVALIDATION,
   MAX_SQS_DELAY_SECONDS,
   MAX_VISIBILITY_TIMEOUT_SECONDS,
@@ -83,10 +84,13 @@ export const invalidatorConfigSchema = z
     /**
      * Opt-in: within one batch, replace the paths of a directory holding at least `minPathsPerDirectory` of them by
      * `directory/*` when that bills fewer paths (never more wildcards than `maxWildcardsPerInvalidation`). Off when absent.
+     * With `whenBacklogRoundsAbove`, only while a distribution owes more than that many rounds of CloudFront's
+     * in-progress limit (3,000 paths each), and within the wildcards it has free in progress (plan/backlog-collapse.ts).
      */
     wildcardCollapse: z.optional(
       z.strictObject({
         minPathsPerDirectory: limit(2, MAX_PATHS_PER_INVALIDATION, DEFAULT_MIN_PATHS_PER_DIRECTORY),
+        whenBacklogRoundsAbove: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_BACKLOG_ROUNDS))),
       }),
     ),
   })

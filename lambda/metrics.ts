@@ -10,6 +10,8 @@ export const METRICS = {
   deadLetteredMessages: 'DeadLetteredMessages',
   /** Messages acknowledged and re-sent with a delay because their distribution's in-progress budget was full. */
   messagesWaiting: 'MessagesWaiting',
+  /** Requested paths replaced by a directory wildcard under a backlog (wildcardCollapse.whenBacklogRoundsAbove). */
+  pathsCollapsed: 'PathsCollapsed',
 } as const;
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 

@@ -1,6 +1,7 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { METRICS } from './metrics.ts';
 import { admit } from './plan/admission.ts';
+import { collapseBatchUnderBacklog } from './plan/backlog-collapse.ts';
 import { planInvalidations } from './plan/plan.ts';
 import { mostUrgentFirst } from './plan/urgency.ts';
 import { readRecords } from './read/records.ts';
@@ -34,11 +35,14 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   const parents = tenantParents(read.requested.keys(), router);
   const inProgress = await readInProgress(new Set([...read.requested.keys(), ...parents.values()]), deps);
   const budget = new InProgressBudget(inProgress, parents);
-  const admission = admit(read.accepted, records, (distributionId) => budget.free(distributionId), read.requested);
-  const planned = planInvalidations(admission.admitted, settings.config, admission.all ? read.requested : undefined);
+  const free = (distributionId: string) => budget.free(distributionId);
+  // Opt-in: under a large backlog, directories collapse into wildcards before the budget is given out.
+  const batch = await collapseBatchUnderBacklog(records, read, free, deps);
+  const admission = admit(batch.accepted, records, free, batch.requested);
+  const planned = planInvalidations(admission.admitted, settings.config, admission.all ? batch.requested : undefined);
   // With one receive count in the batch (every message new, the usual case), all requests are equally urgent.
   const ordered = read.oneReceiveCount ? planned : mostUrgentFirst(planned, records);
-  const submitted = await submitAll(ordered, read.accepted, deps, budget);
+  const submitted = await submitAll(ordered, batch.accepted, deps, budget);
 
-  return settleBatch(records, read, { submitted, admission, inProgress }, deps);
+  return settleBatch(records, batch, { submitted, admission, inProgress }, deps);
 }

@@ -55,7 +55,7 @@ export interface BurstOptions {
   readonly paths: number;
   readonly seed: number;
   /** The handler's `wildcardCollapse` (off when absent). */
-  readonly wildcardCollapse?: { readonly minPathsPerDirectory: number };
+  readonly wildcardCollapse?: { readonly minPathsPerDirectory: number; readonly whenBacklogRoundsAbove?: number };
   /** @default 10 */
   readonly pathsPerMessage?: number;
   /** The simulated site holds this many times the burst's paths; the burst publishes a random share of it. @default 2 */
