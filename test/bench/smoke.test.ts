@@ -193,6 +193,7 @@ describe('bench: cold start and bundle', () => {
       'GetDistributionTenantByDomainCommand',
       'GetInvalidationCommand',
       'GetInvalidationForDistributionTenantCommand',
+      'GetQueueAttributesCommand',
       'GetQueueUrlCommand',
       'ListInvalidationsCommand',
       'ListInvalidationsForDistributionTenantCommand',
