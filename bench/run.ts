@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: the benchmark's entry point and its report (results.json, RESULTS.md), one section
+// per measurement in the order they run.
 import { fork, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

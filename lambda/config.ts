@@ -1,3 +1,6 @@
+// Over 250 lines on purpose: the one schema of the invalidator's configuration (distributions, tenants, limits,
+// collapse) with its cross-field checks, and the handler's settings read from its environment, so that the handler,
+// the CLI, local mode and the construct validate alike.
 import * as z from 'zod/mini';
 import { ConfigurationError } from './errors.ts';
 import {

@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: local mode's one assembly of the pieces (SQS emulator, CloudFront emulator, queues,
+// handler, poller) with their defaults and their orderly shutdown, read top to bottom as the stack is deployed.
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENVIRONMENT } from '../lambda/config.ts';

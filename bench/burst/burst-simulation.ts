@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: the burst scenario end to end (producers, the event source's pollers, the handler,
+// the figures), kept in one file so the model can be read and checked in one place.
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';

@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: one simulated SQS queue pair (visibility, receive counts, delays, redrive) answering
+// the SDK's commands in virtual time; its parts share the message store.
 import {
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,

@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: the emulator's HTTP server and its public handle (start, stop, faults, inspection),
+// one class that tests and local mode use as a whole.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: the emulator's one model of CloudFront's invalidations (create, get, list with paging,
+// completion in time, the in-progress limits, tenants), which the wire layer and the burst simulation both drive.
 import { randomInt } from 'node:crypto';
 import { entityNotFound, noSuchDistribution, noSuchInvalidation, invalidationBatchAlreadyExists } from './errors.ts';
 import { addCounts, checkInProgressCapacity, countPaths, IN_PROGRESS_LIMITS, samePaths, validateBatch, type PathCounts } from './rules.ts';
