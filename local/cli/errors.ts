@@ -124,6 +124,9 @@ export function awsErrorHint(operation: string, code: string, message: string): 
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) {
     return 'Nothing answers at that endpoint: is cfiq local still running? Otherwise check --endpoint-url, --queue-url and the AWS_ENDPOINT_URL* and CFIQ_* variables.';
   }
+  if (['ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'TimeoutError'].includes(code)) {
+    return 'AWS could not be reached: check the network (a proxy?), the region, and --endpoint-url or the AWS_ENDPOINT_URL* variables.';
+  }
   if (ACCESS_DENIED.has(code)) return `The credentials may not call ${operation ? iamActionOf(operation) : 'this API'}: grant it (docs/operating.md, "IAM for the CLI").`;
   if (CREDENTIALS_REFUSED.has(code)) return 'AWS refused the credentials: refresh them (aws sso login, a new session) or set AWS_PROFILE.';
   if (NO_QUEUE.has(code)) return 'No such queue: check --queue-url / --dlq-url, CFIQ_QUEUE_URL / CFIQ_DLQ_URL, the region, and that the stack is deployed.';

@@ -97,7 +97,7 @@ export async function statusCommand(argv: readonly string[], io: CliIo): Promise
     const now = Date.now();
     const reader = new InProgressReader();
     const statuses: DistributionStatus[] = [];
-    const gauges = await backlogGauges(targets, values, distributions, now, io);
+    const read: Array<{ distributionId: string; invalidations: InvalidationStatusRow[]; snapshot: Awaited<ReturnType<InProgressReader['read']>> }> = [];
     for (const distributionId of distributions) {
       const invalidations = await recentInvalidations(cloudfront, distributionId, max);
       const snapshot = await reader.read(cloudfront, distributionId, now, io.signal);
@@ -105,6 +105,11 @@ export async function statusCommand(argv: readonly string[], io: CliIo): Promise
         const [code = 'UnknownError', ...rest] = snapshot.error.split(': ');
         throw new AwsCallError(`ListInvalidations ${distributionId}`, code, rest.join(': '), { hint: awsErrorHint(`ListInvalidations ${distributionId}`, code, rest.join(': ')) });
       }
+      read.push({ distributionId, invalidations, snapshot });
+    }
+    // The gauges after CloudFront: when AWS cannot be reached at all, CloudFront's error is the one to read.
+    const gauges = await backlogGauges(targets, values, distributions, now, io);
+    for (const { distributionId, invalidations, snapshot } of read) {
       const waiting = gauges.values.get(distributionId) ?? {};
       const reportedAt = [waiting.pathsWaiting?.at, waiting.oldestWaitingAgeSeconds?.at].filter((at): at is Date => at !== undefined).sort((a, b) => b.getTime() - a.getTime())[0];
       statuses.push({
@@ -148,8 +153,9 @@ async function backlogGauges(
   const config = targets.clientConfig('CLOUDWATCH');
   if (cloudfrontEndpoint !== undefined && isLoopback(cloudfrontEndpoint) && config.endpoint === undefined) return { values: new Map(), source: 'unavailable' };
   try {
-    const namespace = values.namespace ?? (await optionalStackOutput(targets, STACK_OUTPUTS.metricsNamespace, io)) ?? DEFAULT_METRICS_NAMESPACE;
-    const service = values.service ?? (await optionalStackOutput(targets, STACK_OUTPUTS.serviceName, io)) ?? DEFAULT_SERVICE_NAME;
+    const named = values.namespace !== undefined && values.service !== undefined ? {} : await metricsNames(targets, io);
+    const namespace = values.namespace ?? named.namespace ?? DEFAULT_METRICS_NAMESPACE;
+    const service = values.service ?? named.service ?? DEFAULT_SERVICE_NAME;
     const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
     const client = new CloudWatchClient(config);
     try {
@@ -164,14 +170,19 @@ async function backlogGauges(
   }
 }
 
-/** A stack output, or undefined (with a note) when the stack cannot be read: the defaults then apply. */
-async function optionalStackOutput(targets: Targets, key: string, io: CliIo): Promise<string | undefined> {
+/** The stack's metrics namespace and service outputs; none (with a note) when the stack cannot be read: the defaults then apply. */
+async function metricsNames(targets: Targets, io: CliIo): Promise<{ namespace?: string; service?: string }> {
   try {
-    return await targets.stackOutput(key);
+    const namespace = await targets.stackOutput(STACK_OUTPUTS.metricsNamespace);
+    const service = await targets.stackOutput(STACK_OUTPUTS.serviceName);
+    return { ...(namespace !== undefined ? { namespace } : {}), ...(service !== undefined ? { service } : {}) };
   } catch (error) {
     if (!(error instanceof AwsCallError)) throw error;
-    io.err(`cfiq status: note: stack ${targets.stackName} not read (${error.code}); using the default metrics namespace and service unless --namespace and --service are given`);
-    return undefined;
+    io.err(
+      `cfiq status: note: stack ${targets.stackName} not read (${error.code}); reading the metrics of namespace ${DEFAULT_METRICS_NAMESPACE}, ` +
+        `service ${DEFAULT_SERVICE_NAME} unless --namespace and --service are given`,
+    );
+    return {};
   }
 }
 
