@@ -138,8 +138,8 @@ export class PurgeWatch {
           }
           events.push({ kind: 'created', invalidation, covers: covered.length, of: paths.length });
         }
-        if (invalidation.status === 'Completed') {
-          if (known?.status !== 'Completed') events.push({ kind: 'completed', invalidation });
+        if (isCompleted(invalidation.status)) {
+          if (known === undefined || !isCompleted(known.status)) events.push({ kind: 'completed', invalidation });
           for (const path of covered) {
             const pathKey = `${distributionId} ${path}`;
             if (!this.#completedBy.has(pathKey)) this.#completedBy.set(pathKey, invalidation.id);
@@ -217,4 +217,9 @@ export async function findDeadLetter(
   const messages = await peekMessages(sqs, deadLetterQueueUrl, DEAD_LETTER_SCAN_MAX, io);
   const found = messages.find((message) => isDeadLetterOf(message, messageId));
   return found === undefined ? undefined : describeMessage(found);
+}
+
+/** CloudFront says `Completed`; moto, the reference emulator, `COMPLETED`. */
+export function isCompleted(status: string): boolean {
+  return status.toLowerCase() === 'completed';
 }

@@ -9,7 +9,7 @@ import { findInvalidatorSettings } from '../settings.ts';
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, integerFlag, numberFlag, parseCommandLine } from './args.ts';
 import { EXIT_CODES, InputError, UsageError } from './errors.ts';
 import type { CliIo } from './io.ts';
-import { findDeadLetter, PurgeWatch, type PurgeEvent, type SeenInvalidation, type WatchedPath } from './purge-watch.ts';
+import { findDeadLetter, isCompleted, PurgeWatch, type PurgeEvent, type SeenInvalidation, type WatchedPath } from './purge-watch.ts';
 import { isoSeconds } from './table.ts';
 import { Targets, isLoopback } from './targets.ts';
 
@@ -256,7 +256,7 @@ export async function waitForPurge(targets: Targets, options: WaitOptions, io: C
 function describeEvent(event: PurgeEvent): string {
   const { invalidation } = event;
   if (event.kind === 'created') {
-    const state = invalidation.status === 'Completed' ? 'completed' : 'in progress';
+    const state = isCompleted(invalidation.status) ? 'completed' : 'in progress';
     return `  invalidation ${invalidation.id} created on ${invalidation.distributionId} at ${isoSeconds(invalidation.createTime)}: covers ${event.covers} of ${event.of} path${event.of === 1 ? '' : 's'}, ${state}`;
   }
   return `  invalidation ${invalidation.id} completed`;
