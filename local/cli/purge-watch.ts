@@ -5,7 +5,7 @@ import { Coverage } from '../../lambda/plan/coverage.ts';
 import { ORIGINAL_MESSAGE_ID_ATTRIBUTE, REMAINDER_OF_ATTRIBUTE } from '../../lambda/settle/remainders.ts';
 import { DEAD_LETTER_ATTRIBUTES } from '../../lambda/settle/sqs.ts';
 import { describeMessage, peekMessages, type DeadLetteredMessage } from './dlq-list.ts';
-import { awsCall } from './errors.ts';
+import { AwsCallError, awsCall } from './errors.ts';
 import type { CliIo } from './io.ts';
 
 /**
@@ -52,7 +52,9 @@ export interface WatchedPath {
 /** What changed in one poll, for the progress lines. */
 export type PurgeEvent =
   | { readonly kind: 'created'; readonly invalidation: SeenInvalidation; readonly covers: number; readonly of: number }
-  | { readonly kind: 'completed'; readonly invalidation: SeenInvalidation };
+  | { readonly kind: 'completed'; readonly invalidation: SeenInvalidation }
+  /** CloudFront answered NoSuchDistribution: the handler will dead-letter the message, which the wait then reports. */
+  | { readonly kind: 'unknown-distribution'; readonly distributionId: string; readonly message: string };
 
 /**
  * The paths of one message, per distribution, and the invalidations created since `since` that cover them. Each poll
@@ -71,6 +73,7 @@ export class PurgeWatch {
   /** Per path (distribution/path): the ids of the invalidations covering it, in the order seen. */
   readonly #coveredBy = new Map<string, string[]>();
   readonly #completedBy = new Map<string, string>();
+  readonly #unknown = new Set<string>();
 
   /**
    * @param paths - the normalized paths per distribution, as the handler resolves the message
@@ -117,7 +120,15 @@ export class PurgeWatch {
     for (const [distributionId, paths] of this.#paths) {
       const open = paths.filter((path) => !this.#completedBy.has(`${distributionId} ${path}`));
       if (open.length === 0) continue;
-      const listed = await this.#listSince(distributionId);
+      let listed: SeenInvalidation[];
+      try {
+        listed = await this.#listSince(distributionId);
+      } catch (error) {
+        if (!(error instanceof AwsCallError) || error.code !== 'NoSuchDistribution') throw error;
+        if (!this.#unknown.has(distributionId)) events.push({ kind: 'unknown-distribution', distributionId, message: error.message.split('\n')[0]! });
+        this.#unknown.add(distributionId);
+        continue;
+      }
       await mapConcurrently(
         listed.filter((invalidation) => !this.#coverage.has(`${distributionId}/${invalidation.id}`)),
         GET_CONCURRENCY,

@@ -254,6 +254,7 @@ export async function waitForPurge(targets: Targets, options: WaitOptions, io: C
 }
 
 function describeEvent(event: PurgeEvent): string {
+  if (event.kind === 'unknown-distribution') return `  CloudFront does not know distribution ${event.distributionId} (${event.message}): the message should be dead-lettered`;
   const { invalidation } = event;
   if (event.kind === 'created') {
     const state = isCompleted(invalidation.status) ? 'completed' : 'in progress';
