@@ -231,6 +231,8 @@ export class InvalidationQueue extends Construct {
    *   `QueueEncryption.KMS` also `kms:Decrypt` on the queues' key;
    * - `cloudwatch:GetMetricData` on `*`: CloudWatch has no resource-level permission for it (nor a condition key
    *   naming a namespace), so it reads any metric of the account; `cfiq status` reads only the handler's gauges.
+   *   cdk-nag's AwsSolutions pack reports it on the grantee's policy as `AwsSolutions-IAM5[Resource::*]`: acknowledge
+   *   that finding with this reason.
    *
    * Reading the queue URLs from the stack's outputs needs `cloudformation:DescribeStacks` besides; set
    * `CFIQ_QUEUE_URL` and `CFIQ_DLQ_URL` instead to do without.

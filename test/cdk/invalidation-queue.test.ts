@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, test } from 'vitest';
 import { ENVIRONMENT, parseInvalidatorConfig } from '../../lambda/config.ts';
 import { MIN_FUNCTION_TIMEOUT_SECONDS } from '../../lambda/defaults.ts';
@@ -982,6 +983,21 @@ describe('InvalidationQueue', () => {
         Action: 'kms:Decrypt',
         Resource: { 'Fn::GetAtt': [key.id, 'Arn'] },
       });
+    });
+
+    test("cdk-nag finds only the `*` CloudWatch's GetMetricData needs, as the doc says", () => {
+      // GIVEN
+      const { stack, queue } = queueStack();
+      const role = new iam.Role(stack, 'Ci', { assumedBy: new iam.AccountRootPrincipal() });
+
+      // WHEN
+      queue.grantWaitForInvalidations(role);
+
+      // THEN
+      const findings = new AwsSolutionsChecks(stack)
+        .validateScope(stack)
+        .violations.flatMap((violation) => violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`));
+      expect(findings).toStrictEqual(['AwsSolutions-IAM5[Resource::*] at Stack/Ci/DefaultPolicy/Resource']);
     });
 
     test('a role of another account gets the dead-letter queue through its resource policy', () => {

@@ -144,12 +144,12 @@ describe('cfiq wait MESSAGE_ID', () => {
     const local = await start({ completionDelayMs: 120_000, invalidationSeconds: 1, maxBacklogAgeSeconds: 60 });
     await fillWildcardBudget(local, MEDIA);
     const path = `${uniquePath('expired')}*`;
-    // As if it had already waited 57.5 s: it waits twice more (re-sent each time) and expires as a re-sent part.
+    // As if it had already waited 56 s: it waits a few times more (re-sent each time) and expires as a re-sent part.
     const { MessageId: messageId } = await local.sqs.send(
       new SendMessageCommand({
         QueueUrl: local.queueUrl,
         MessageBody: JSON.stringify({ distributionId: MEDIA, paths: [path] }),
-        MessageAttributes: { FirstEnqueuedAt: { DataType: 'Number', StringValue: String(Date.now() - 57_500) } },
+        MessageAttributes: { FirstEnqueuedAt: { DataType: 'Number', StringValue: String(Date.now() - 56_000) } },
       }),
     );
     const { io, stderr } = ioFor(local);
