@@ -11,6 +11,7 @@ import type { LocalActivity } from './activity.ts';
 import { LOCAL_CREDENTIALS } from './credentials.ts';
 import { LocalLogger, type HandlerLogEntry } from './local-logger.ts';
 import { LocalMetrics } from './local-metrics.ts';
+import type { LocalGauges } from './local-state.ts';
 import { startPoller, type InvocationReport, type Poller, type SqsHandler } from './poller.ts';
 import { createLocalQueues, type LocalQueues } from './queues.ts';
 import { startLocalSqs, type LocalSqsServer } from './sqs-server.ts';
@@ -92,6 +93,8 @@ export interface LocalEnvironmentOptions {
   readonly onActivity?: (activity: LocalActivity) => void;
   /** Told about every invocation. */
   readonly onInvocation?: (report: InvocationReport) => void;
+  /** Told the latest per-distribution gauges each time the handler reports one (what `cfiq status` shows). */
+  readonly onGauges?: (gauges: LocalGauges) => void;
   /**
    * Wraps the handler before the poller gets it (chaos runs make invocations throw or hang mid-batch). It is also
    * given the function's own clients, so a wrapper can watch or hold their calls with SDK middleware.
@@ -190,7 +193,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       ...(options.maxBacklogAgeSeconds !== undefined ? { [ENVIRONMENT.maxBacklogAgeSeconds]: String(options.maxBacklogAgeSeconds) } : {}),
     };
     const logger = new LocalLogger({ verbose: options.verbose, onEntry: (entry) => reportLogEntry(entry, emulator, notify) });
-    const metrics = new LocalMetrics({ verbose: options.verbose });
+    const metrics = new LocalMetrics({ verbose: options.verbose, ...(options.onGauges ? { onGauges: options.onGauges } : {}) });
     // The function's own clients, built as the Lambda builds them (retry mode, time limits), at the local endpoints:
     // a hung emulator behaves as a hung AWS would.
     const functionClients = createFunctionClients({

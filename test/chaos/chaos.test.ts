@@ -112,9 +112,25 @@ describe('chaos run (200 messages, seed 405)', () => {
     async () => {
       // Act: seed 405 draws a throw (after 1 call) and a hang (after 2) for the first two invocations, which run at once,
       // then no crash for six: the run crashes both ways and still ends in about 20 s.
-      const report = await runChaos({ messages: 200, seed: 405, burst: 100, throwRate: 0.25, hangRate: 0.15, drainTimeoutMs: 40_000 });
+      const progress: string[] = [];
+      const report = await runChaos({
+        messages: 200,
+        seed: 405,
+        burst: 100,
+        throwRate: 0.25,
+        hangRate: 0.15,
+        drainTimeoutMs: 40_000,
+        onProgress: (line) => progress.push(line),
+      });
 
       // Assess
+      // Progress from the start, not only once every message is sent (npm run chaos prints these on stderr).
+      expect(progress.filter((line) => !/^\d+ s: sent \d+ of/.test(line)).slice(0, 3)).toStrictEqual([
+        'starting the local stack (fauxqs, the CloudFront emulator, the poller); 200 messages to send, seed 405',
+        expect.stringMatching(/^sending: a burst of 100, then \d+ a second$/),
+        expect.stringMatching(/^sent 200 messages in \d+ ms$/),
+      ]);
+      expect(progress.at(-1)).toMatch(/^\d+ s: drained; reading the dead-letter queue and checking every message$/);
       expect(report.violations).toStrictEqual([]);
       expect(report.lost).toBe(0);
       expect(report.ok).toBe(true);

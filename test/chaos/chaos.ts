@@ -191,6 +191,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const invocationErrors: Record<string, number> = {};
   const failedRequests: Record<string, { count: number; transient: boolean; example: string }> = {};
 
+  progress(`starting the local stack (fauxqs, the CloudFront emulator, the poller); ${corpus.length} messages to send, seed ${settings.seed}`);
   const env = await startLocalEnvironment({
     settings: readInvalidatorContext({
       distributions: CHAOS_CONFIG_DISTRIBUTIONS,
@@ -220,12 +221,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     },
   });
   try {
-    await send(env, corpus, settings.burst, settings.sendRatePerSecond);
+    progress(`sending: a burst of ${Math.min(settings.burst, corpus.length)}, then ${settings.sendRatePerSecond} a second`);
+    await send(env, corpus, settings.burst, settings.sendRatePerSecond, started, progress);
     progress(`sent ${corpus.length} messages in ${Date.now() - started} ms`);
     const drain = await waitForDrain(env, settings.drainTimeoutMs, started, progress);
     const drainMs = Date.now() - started;
     await env.poller.stop();
 
+    progress(`${((Date.now() - started) / 1000).toFixed(0)} s: ${drain ? 'drained' : 'not drained'}; reading the dead-letter queue and checking every message`);
     const deadLetters = await readDeadLetters(env.sqs, env.deadLetterQueueUrl, { maxMessages: corpus.length * 3 + 100, timeoutMs: 120_000 });
     const left = await env.depth();
     const invalidations = CHAOS_DISTRIBUTIONS.flatMap((distribution) => env.emulator.invalidations(distribution.id));
@@ -288,8 +291,26 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
-/** Send the corpus, 10 messages a call: the first `burst` at once (4 calls at a time), the rest at `ratePerSecond`. */
-async function send(env: LocalEnvironment, corpus: readonly ChaosMessage[], burst: number, ratePerSecond: number): Promise<void> {
+/**
+ * Send the corpus, 10 messages a call: the first `burst` at once (4 calls at a time), the rest at `ratePerSecond`;
+ * a progress line every 5 s.
+ */
+async function send(
+  env: LocalEnvironment,
+  corpus: readonly ChaosMessage[],
+  burst: number,
+  ratePerSecond: number,
+  started: number,
+  progress: (line: string) => void,
+): Promise<void> {
+  let sent = 0;
+  let lastReport = Date.now();
+  const report = () => {
+    if (Date.now() - lastReport < 5_000) return;
+    lastReport = Date.now();
+    const stats = env.poller.stats();
+    progress(`${((Date.now() - started) / 1000).toFixed(0)} s: sent ${sent} of ${corpus.length}; ${stats.invocations} invocations, ${env.emulator.stats().invalidationsCreated} invalidations`);
+  };
   const sendBatch = async (batch: readonly ChaosMessage[]) => {
     const output = await env.sqs.send(
       new SendMessageBatchCommand({
@@ -298,6 +319,8 @@ async function send(env: LocalEnvironment, corpus: readonly ChaosMessage[], burs
       }),
     );
     if ((output.Failed?.length ?? 0) > 0) throw new Error(`SendMessageBatch failed: ${JSON.stringify(output.Failed)}`);
+    sent += batch.length;
+    report();
   };
   const batches: ChaosMessage[][] = [];
   const burstEnd = Math.min(burst, corpus.length);
