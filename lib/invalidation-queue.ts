@@ -371,7 +371,7 @@ export class InvalidationQueue extends Construct {
       }),
     );
     // Distribution tenants (CloudFront SaaS Manager): their own invalidation API, and the lookup when it is on.
-    for (const statement of tenantPolicyStatements(stack, this.config)) role.addToPrincipalPolicy(statement);
+    for (const statement of tenantPolicyStatements(Stack.of(this), this.config)) role.addToPrincipalPolicy(statement);
     this.grantSend(role, this.deadLetterQueue, ['sqs:SendMessage']);
     // The rest of a large message, when part of it was invalidated, goes back on the queue as a smaller message.
     this.grantSend(role, this.queue, ['sqs:SendMessage']);

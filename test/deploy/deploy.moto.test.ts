@@ -77,7 +77,7 @@ describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
       expect(Stacks[0]?.StackStatus).toBe('CREATE_COMPLETE');
       deployedOutputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((entry) => [entry.OutputKey!, entry.OutputValue!]));
       expect(Object.keys(deployedOutputs).sort()).toStrictEqual(
-        ['AlarmTopicArn', 'DashboardName', 'DeadLetterQueueArn', 'DeadLetterQueueUrl', 'ProducerPolicyArn', 'QueueArn', 'QueueUrl'],
+        ['AlarmTopicArn', 'DashboardName', 'DeadLetterQueueArn', 'DeadLetterQueueUrl', 'MetricsNamespace', 'ProducerPolicyArn', 'QueueArn', 'QueueUrl', 'ServiceName'],
       );
     },
     CDK_TIMEOUT_MS,

@@ -166,7 +166,9 @@ function oldNode(): string | undefined {
 const OLD_NODE = oldNode();
 
 describe.skipIf(OLD_NODE === undefined)('on a Node older than 22.18', () => {
-  const env = { ...childEnv(), PATH: `${dirname(OLD_NODE ?? '/usr/bin/node')}:/usr/bin:/bin` };
+  // A cache of its own: npx keeps the bin it linked for a folder and would run a stale one (bin/cfiq.ts before
+  // bin/cfiq.js) from an earlier run in the same folder.
+  const env = { ...childEnv(), PATH: `${dirname(OLD_NODE ?? '/usr/bin/node')}:/usr/bin:/bin`, npm_config_cache: mkdtempSync(join(tmpdir(), 'cfiq-npm-cache-')) };
 
   it.each([
     ['npm test', 'npm', ['test'], 'bash scripts/npm test'],
