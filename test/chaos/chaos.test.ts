@@ -60,7 +60,7 @@ describe('checkInvariant', () => {
     // Assess
     expect(check.lost).toBe(1);
     expect(check.lostBreakdown).toStrictEqual({ nowhere: 0, deadLetteredWithoutErrorCode: 1 });
-    expect(check.validDeadLettered).toStrictEqual({ byCode: { RetriesExhausted: 1 }, retriesExhaustedLastError: { Throttling: 1 } });
+    expect(check.validDeadLettered).toStrictEqual({ byCode: { RetriesExhausted: 1, BacklogExpired: 0 }, retriesExhaustedLastError: { Throttling: 1 } });
     expect(check.violations).toStrictEqual([expect.stringContaining('chaos-1 lost: 1 path(s) never invalidated (E1CHAOSWWWEXAMPLE /b) and in the dead-letter queue without an ErrorCode')]);
   });
 
