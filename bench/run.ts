@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: the benchmark's entry point and its report (results.json, RESULTS.md), one section
+// per measurement in the order they run.
 import { fork, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -45,10 +47,16 @@ async function runBenchmarks() {
   const site = buildSite(SITE);
   const events = publishStream(site, WORKING_DAY);
   const replay = createReplay(events, site);
-  const windows = Object.fromEntries(WINDOWS.map((window) => [`window${window}`, replayWindow(replay, window)])) as Record<
+  const windows = Object.fromEntries(
+    WINDOWS.map((window) => {
+      log(`cost: ${events.length.toLocaleString('en-US')} events through a ${window} s batching window`);
+      return [`window${window}`, replayWindow(replay, window)];
+    }),
+  ) as Record<
     `window${(typeof WINDOWS)[number]}`,
     WindowCost
   >;
+  log(`cost: windows beyond SQS's maximum (${WINDOWS_BEYOND_SQS.join(', ')} s), then the wildcard optimizer sweep`);
   const beyond = WINDOWS_BEYOND_SQS.map((window) => replayWindow(replay, window));
   const sweep = OPTIMIZER_THRESHOLDS.map((minPathsPerDirectory) => ({
     minPathsPerDirectory,
@@ -60,13 +68,18 @@ async function runBenchmarks() {
   log('cold start: bundling and importing the handler');
   const stack = await bundleHandler(`${TMP_DIR}bundle`);
   const sdkExternal = await bundleHandler(`${TMP_DIR}bundle-sdk-external`, RUNTIME_SDK_EXTERNALS);
+  log(`cold start: ${COLD_START_RUNS} imports of each bundle`);
   const init = measureInit(stack.file, COLD_START_RUNS);
   const initSourceMaps = measureInit(stack.file, COLD_START_RUNS, '--enable-source-maps');
   const initSdkExternal = measureInit(sdkExternal.file, COLD_START_RUNS);
 
   log(`throughput: ${THROUGHPUT_PROCESSES} child processes, ${THROUGHPUT.records} records, ${THROUGHPUT.iterations} batches each`);
   const throughputRuns: Array<ThroughputResult & { peakRssMb: number; rssAtStartMb: number }> = [];
-  for (let run = 0; run < THROUGHPUT_PROCESSES; run++) throughputRuns.push(await throughputInChild(THROUGHPUT));
+  for (let run = 0; run < THROUGHPUT_PROCESSES; run++) {
+    const measured = await throughputInChild(THROUGHPUT);
+    throughputRuns.push(measured);
+    log(`throughput: run ${run + 1} of ${THROUGHPUT_PROCESSES}: ${Math.round(measured.recordsPerSecond).toLocaleString('en-US')} records/s`);
+  }
   // The run with the median ratio to the floor stands for all; every run is kept in results.json.
   const byRatio = [...throughputRuns].sort((a, b) => a.ratioToFloor - b.ratioToFloor);
   const throughput = byRatio[byRatio.length >> 1]!;
@@ -273,8 +286,11 @@ function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[])
   return Object.fromEntries(keys.map((key) => [key, value[key]])) as Pick<T, K>;
 }
 
+const BENCH_STARTED = performance.now();
+
+/** A progress line on standard error, with the time since the run began: the results files stay as they are. */
 function log(message: string): void {
-  process.stderr.write(`bench: ${message}\n`);
+  process.stderr.write(`bench: [${Math.round((performance.now() - BENCH_STARTED) / 1000)} s] ${message}\n`);
 }
 
 type Results = Awaited<ReturnType<typeof runBenchmarks>>['results'];

@@ -1,3 +1,6 @@
+// Over 250 lines on purpose: the one schema of the invalidator's configuration (distributions, tenants, limits,
+// collapse) with its cross-field checks, and the handler's settings read from its environment, so that the handler,
+// the CLI, local mode and the construct validate alike.
 import * as z from 'zod/mini';
 import { ConfigurationError } from './errors.ts';
 import {
@@ -14,6 +17,7 @@ import {
 import {
   MAX_MAX_RECEIVE_COUNT,
   MAX_BACKLOG_AGE_SECONDS,
+  MAX_BACKLOG_ROUNDS,
   MAX_PATHS_PER_INVALIDATION,
   MAX_S3_KEY_BYTES,
   MAX_SQS_DELAY_SECONDS,
@@ -51,9 +55,27 @@ export const hostnameSchema = z
     ),
   );
 
+/** A CloudFront distribution tenant id (CloudFront SaaS Manager), e.g. `dt_2wjDZi3hD1ivOXf6rpZJO1AB`. */
+export const tenantIdSchema = z
+  .string()
+  .check(z.regex(/^dt_[A-Za-z0-9]{1,61}$/, 'must be a CloudFront distribution tenant id: "dt_" and 1 to 61 letters and digits'));
+
+/** A distribution tenant of a multi-tenant distribution, with the hostnames it serves. */
+export const tenantSchema = z.strictObject({
+  id: tenantIdSchema,
+  hostnames: z.optional(z.array(hostnameSchema)),
+});
+
 export const distributionSchema = z.strictObject({
   id: distributionIdSchema,
   hostnames: z.optional(z.array(hostnameSchema)),
+  /** The distribution tenants of a multi-tenant distribution: a URL whose host a tenant serves is invalidated on it. */
+  tenants: z.optional(z.array(tenantSchema)),
+  /**
+   * Route a URL whose host no configured distribution or tenant serves by asking CloudFront which tenant of this
+   * multi-tenant distribution serves it (GetDistributionTenantByDomain), cached per warm container. Off when absent.
+   */
+  tenantLookup: z.optional(z.boolean()),
 });
 
 /**
@@ -99,10 +121,13 @@ export const invalidatorConfigSchema = z
     /**
      * Opt-in: within one batch, replace the paths of a directory holding at least `minPathsPerDirectory` of them by
      * `directory/*` when that bills fewer paths (never more wildcards than `maxWildcardsPerInvalidation`). Off when absent.
+     * With `whenBacklogRoundsAbove`, only while a distribution owes more than that many rounds of CloudFront's
+     * in-progress limit (3,000 paths each), and within the wildcards it has free in progress (plan/backlog-collapse.ts).
      */
     wildcardCollapse: z.optional(
       z.strictObject({
         minPathsPerDirectory: limit(2, MAX_PATHS_PER_INVALIDATION, DEFAULT_MIN_PATHS_PER_DIRECTORY),
+        whenBacklogRoundsAbove: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_BACKLOG_ROUNDS))),
       }),
     ),
     /** S3 buckets whose object changes (S3 event notifications, or S3 events through EventBridge) invalidate paths. */
@@ -133,6 +158,29 @@ export const invalidatorConfigSchema = z
             });
           }
           hostnames.set(hostname, distribution.id);
+        });
+        distribution.tenants?.forEach((tenant, tenantIndex) => {
+          if (ids.has(tenant.id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['distributions', index, 'tenants', tenantIndex, 'id'],
+              input: tenant.id,
+              message: `duplicate tenant id "${tenant.id}"`,
+            });
+          }
+          ids.add(tenant.id);
+          tenant.hostnames?.forEach((hostname, hostIndex) => {
+            const owner = hostnames.get(hostname);
+            if (owner !== undefined) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['distributions', index, 'tenants', tenantIndex, 'hostnames', hostIndex],
+                input: hostname,
+                message: `duplicate hostname "${hostname}" (already mapped to ${owner})`,
+              });
+            }
+            hostnames.set(hostname, tenant.id);
+          });
         });
       });
       checkBuckets(config, ids, ctx);
@@ -177,6 +225,7 @@ export type DistributionConfig = z.output<typeof distributionSchema>;
 export type BucketConfigInput = z.input<typeof bucketSchema>;
 /** A validated bucket source, defaults applied. */
 export type BucketConfig = z.output<typeof bucketSchema>;
+export type TenantConfig = z.output<typeof tenantSchema>;
 
 /**
  * Validate a configuration object.

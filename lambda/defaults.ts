@@ -88,3 +88,9 @@ export const DEFAULT_KEY_PREFIX = '';
 
 /** A bucket source's `pathPrefix` when absent: a key's path is `/` and the key. */
 export const DEFAULT_PATH_PREFIX = '/';
+
+/** tenantLookup: how long, in seconds, a warm container trusts the tenant CloudFront named for a domain. */
+export const DEFAULT_TENANT_LOOKUP_TTL_SECONDS = 300;
+
+/** tenantLookup: how long, in seconds, a warm container trusts "no tenant of ours serves this domain". */
+export const DEFAULT_TENANT_LOOKUP_NEGATIVE_TTL_SECONDS = 60;

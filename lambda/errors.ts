@@ -13,6 +13,9 @@ export const MESSAGE_ERROR_CODES = [
   'UnknownHost',
   'InvalidPath',
   'UnknownBucket',
+  // Distribution tenants (CloudFront SaaS Manager): a `tenantId` not configured; a host no tenant serves (tenantLookup).
+  'UnknownTenant',
+  'UnknownTenantDomain',
 ] as const;
 export type MessageErrorCode = (typeof MESSAGE_ERROR_CODES)[number];
 
@@ -25,6 +28,8 @@ export const PERMANENT_CLOUDFRONT_ERROR_CODES = [
   'BatchTooLarge',
   'InvalidationBatchAlreadyExists',
   'MissingBody',
+  // A distribution tenant's invalidation API names an unknown tenant EntityNotFound (404), as NoSuchDistribution.
+  'EntityNotFound',
 ] as const;
 
 /**

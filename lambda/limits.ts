@@ -31,6 +31,9 @@ export const MAX_SQS_DELAY_SECONDS = 900;
 /** SQS's longest message retention (14 days), in seconds: the longest `maxBacklogAge`. */
 export const MAX_BACKLOG_AGE_SECONDS = 14 * 24 * 60 * 60;
 
+/** The largest `wildcardCollapse.whenBacklogRoundsAbove`: 3,000,000 paths owed. */
+export const MAX_BACKLOG_ROUNDS = 1000;
+
 /** The shortest `maxBacklogAge`, in seconds. */
 export const MIN_MAX_BACKLOG_AGE_SECONDS = 60;
 

@@ -16,6 +16,8 @@ export const METRICS = {
   s3TestEvents: 'S3TestEvents',
   /** Invalid records of S3 event bodies whose other records were invalidated: logged, not dead-lettered. */
   s3RecordsRejected: 'S3RecordsRejected',
+  /** Requested paths replaced by a directory wildcard under a backlog (wildcardCollapse.whenBacklogRoundsAbove). */
+  pathsCollapsed: 'PathsCollapsed',
 } as const;
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 

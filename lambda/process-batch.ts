@@ -1,9 +1,11 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { METRICS } from './metrics.ts';
 import { admit } from './plan/admission.ts';
+import { collapseBatchUnderBacklog } from './plan/backlog-collapse.ts';
 import { planInvalidations } from './plan/plan.ts';
 import { mostUrgentFirst } from './plan/urgency.ts';
 import { readRecords } from './read/records.ts';
+import { routerForBatch, tenantParents } from './resolve/batch-router.ts';
 import { bucketRouterOf } from './resolve/bucket-keys.ts';
 import { settleBatch } from './settle/settle.ts';
 import { InProgressBudget } from './submit/in-progress-budget.ts';
@@ -23,7 +25,9 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   const { observer, settings } = deps;
   observer.count(METRICS.messagesReceived, records.length);
 
-  const read = readRecords(records, deps.router, observer, bucketRouterOf(settings.config));
+  // With tenantLookup, the tenants CloudFront names for hosts the configuration does not route.
+  const router = await routerForBatch(records, deps);
+  const read = readRecords(records, router, observer, bucketRouterOf(settings.config));
   observer.count(METRICS.invalidMessages, read.deadLetters.length);
   observer.count(METRICS.pathsRequested, read.pathsRequested);
   // Only in batches that hold S3 events: a deployment without buckets publishes none of them.
@@ -31,13 +35,19 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   if (read.s3.testEvents > 0) observer.count(METRICS.s3TestEvents, read.s3.testEvents);
   if (read.s3.recordsRejected > 0) observer.count(METRICS.s3RecordsRejected, read.s3.recordsRejected);
 
-  const inProgress = await readInProgress(read.requested.keys(), deps);
-  const budget = new InProgressBudget(inProgress);
-  const admission = admit(read.accepted, records, (distributionId) => budget.free(distributionId), read.requested);
-  const planned = planInvalidations(admission.admitted, settings.config, admission.all ? read.requested : undefined);
+  // A distribution tenant shares its multi-tenant distribution's in-progress budget (in-progress-budget.ts): the
+  // parent's own invalidations are read too.
+  const parents = tenantParents(read.requested.keys(), router);
+  const inProgress = await readInProgress(new Set([...read.requested.keys(), ...parents.values()]), deps);
+  const budget = new InProgressBudget(inProgress, parents);
+  const free = (distributionId: string) => budget.free(distributionId);
+  // Opt-in: under a large backlog, directories collapse into wildcards before the budget is given out.
+  const batch = await collapseBatchUnderBacklog(records, read, free, deps);
+  const admission = admit(batch.accepted, records, free, batch.requested);
+  const planned = planInvalidations(admission.admitted, settings.config, admission.all ? batch.requested : undefined);
   // With one receive count in the batch (every message new, the usual case), all requests are equally urgent.
   const ordered = read.oneReceiveCount ? planned : mostUrgentFirst(planned, records);
-  const submitted = await submitAll(ordered, read.accepted, deps, budget);
+  const submitted = await submitAll(ordered, batch.accepted, deps, budget);
 
-  return settleBatch(records, read, { submitted, admission, inProgress }, deps);
+  return settleBatch(records, batch, { submitted, admission, inProgress }, deps);
 }

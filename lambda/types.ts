@@ -9,6 +9,7 @@ import type { HandlerSettings } from './config.ts';
 import type { GaugeName, MetricName } from './metrics.ts';
 import type { InProgressReader } from './submit/in-progress.ts';
 import type { DistributionRouter } from './resolve/routing.ts';
+import type { TenantLookup } from './resolve/tenant-lookup.ts';
 import type { QueueUrlResolver } from './settle/sqs.ts';
 
 /** One path a message asks to invalidate, normalized, and the distribution it goes to. */
@@ -155,4 +156,6 @@ export interface PipelineDependencies {
   readonly now?: () => number;
   /** Reads what is in progress on a distribution; one per warm container caches invalidations' path counts. */
   readonly inProgress?: InProgressReader;
+  /** Asks CloudFront which tenant serves a domain (tenantLookup); one per warm container caches the answers. */
+  readonly tenantLookup?: TenantLookup;
 }

@@ -159,7 +159,7 @@ export function addDashboard(scope: Construct, props: DashboardProps): cloudwatc
   dashboard.addWidgets(
     graph('Messages received', [METRICS.messagesReceived, METRICS.invalidMessages, METRICS.messagesWaiting]),
     graph('Invalidations created', [METRICS.invalidationsCreated]),
-    graph('Paths requested and submitted', [METRICS.pathsRequested, METRICS.pathsSubmitted]),
+    graph('Paths requested, submitted and collapsed', [METRICS.pathsRequested, METRICS.pathsSubmitted, METRICS.pathsCollapsed]),
   );
   dashboard.addWidgets(
     graph('Failures', [METRICS.transientFailures, METRICS.permanentFailures, METRICS.deadLetteredMessages]),

@@ -32,7 +32,7 @@ export interface InvalidationQueueSettings {
   readonly distributions: InvalidationDistribution[];
   readonly maxPathsPerInvalidation: number | undefined;
   readonly maxWildcardsPerInvalidation: number | undefined;
-  readonly wildcardCollapse: { readonly minPathsPerDirectory?: number } | undefined;
+  readonly wildcardCollapse: { readonly minPathsPerDirectory?: number; readonly whenBacklogRoundsAbove?: number } | undefined;
   readonly buckets: InvalidationBucket[] | undefined;
   readonly batchSize: number;
   readonly maxBatchingWindow: Duration;

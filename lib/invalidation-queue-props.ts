@@ -62,11 +62,14 @@ export interface InvalidationQueueProps {
    * Opt-in wildcard collapse: within one batch, the paths of a directory holding at least `minPathsPerDirectory`
    * of them are replaced by `directory/*` when that bills fewer paths (never more wildcards than
    * `maxWildcardsPerInvalidation`). Every other page under that directory is invalidated too.
-   * `minPathsPerDirectory` valid range: 2 to 3000.
+   * `minPathsPerDirectory` valid range: 2 to 3000 (default 10). With `whenBacklogRoundsAbove` (1 to 1000), only while
+   * a distribution owes more than that many rounds of CloudFront's in-progress limit (3,000 paths each, estimated from
+   * the batch and the queue's depth), before the in-progress budget is given out: the way to drain a site-wide
+   * republish in minutes rather than hours.
    *
    * @default - off: paths are invalidated as requested
    */
-  readonly wildcardCollapse?: { readonly minPathsPerDirectory?: number };
+  readonly wildcardCollapse?: { readonly minPathsPerDirectory?: number; readonly whenBacklogRoundsAbove?: number };
 
   /**
    * S3 buckets whose created, overwritten and deleted objects invalidate their paths (static sites): each is looked

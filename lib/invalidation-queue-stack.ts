@@ -43,6 +43,11 @@ export class InvalidationQueueStack extends Stack {
         value: this.producerPolicy.managedPolicyArn,
         description: "Attach to the CMS's role to let it send publish events",
       },
+      [STACK_OUTPUTS.metricsNamespace]: {
+        value: this.invalidationQueue.metricsNamespace,
+        description: "The handler's CloudWatch metrics namespace",
+      },
+      [STACK_OUTPUTS.serviceName]: { value: this.invalidationQueue.serviceName, description: "The handler's service metric dimension" },
     };
     for (const [outputId, output] of Object.entries(outputs)) {
       new CfnOutput(this, outputId, output);

@@ -33,6 +33,7 @@ import {
 } from './s3-source.ts';
 import { MAX_ENVIRONMENT_BYTES } from './service-limits.ts';
 import { handlerConfigInput, throwViolations, validateInvalidationQueueProps } from './validate-invalidation-queue-props.ts';
+import { tenantPolicyStatements } from './tenant-permissions.ts';
 import { formatIssues } from '../lambda/read/issue-format.ts';
 
 export type { InvalidationBucket, InvalidationDistribution, InvalidationQueueProps } from './invalidation-queue-props.ts';
@@ -65,6 +66,13 @@ export const DEAD_LETTER_OPERATOR_ACTIONS = [
   'sqs:ListMessageMoveTasks',
   'sqs:CancelMessageMoveTask',
 ] as const;
+
+/** CloudFront actions `cfiq wait` and `cfiq status` need on the configured distributions: what was invalidated, and when. */
+export const INVALIDATION_READ_ACTIONS = ['cloudfront:ListInvalidations', 'cloudfront:GetInvalidation'] as const;
+/** Actions `cfiq wait` needs on the dead-letter queue to look for its message without consuming it (receive, then make visible again). */
+export const DEAD_LETTER_PEEK_ACTIONS = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility'] as const;
+/** The action `cfiq status` needs to read the handler's backlog gauges; CloudWatch has no resource-level permission for it. */
+export const GAUGE_READ_ACTIONS = ['cloudwatch:GetMetricData'] as const;
 
 /** Environment bytes kept for values only known at deploy time (the dead-letter queue URL). */
 const UNRESOLVED_ENVIRONMENT_VALUE_BYTES = 256;
@@ -107,8 +115,10 @@ export class InvalidationQueue extends Construct {
   /** The customer managed key of both queues, when `QueueEncryption.KMS` is used. */
   public readonly encryptionMasterKey?: kms.IKey;
 
-  private readonly serviceName: string;
-  private readonly metricsNamespace: string;
+  /** The handler's `service` metric dimension (and Powertools service name). */
+  public readonly serviceName: string;
+  /** The CloudWatch namespace of the handler's metrics. */
+  public readonly metricsNamespace: string;
   private eventBridgeSources = 0;
   private readonly baseConfig: InvalidatorConfig;
   /** The configuration's `buckets`, as addS3Source adds them. */
@@ -340,6 +350,44 @@ export class InvalidationQueue extends Construct {
   }
 
   /**
+   * Grant what `cfiq wait`, `cfiq send --wait` (besides {@link grantSendMessages}) and `cfiq status` read, for a CI
+   * role that waits until a purge is live:
+   *
+   * - `cloudfront:ListInvalidations` and `cloudfront:GetInvalidation` on the configured distributions;
+   * - `sqs:ReceiveMessage` and `sqs:ChangeMessageVisibility` on the dead-letter queue, where the wait looks for its
+   *   message without consuming it (received, then made visible again at once; skip with `--ignore-dlq`), and with
+   *   `QueueEncryption.KMS` also `kms:Decrypt` on the queues' key;
+   * - `cloudwatch:GetMetricData` on `*`: CloudWatch has no resource-level permission for it (nor a condition key
+   *   naming a namespace), so it reads any metric of the account; `cfiq status` reads only the handler's gauges.
+   *   cdk-nag's AwsSolutions pack reports it on the grantee's policy as `AwsSolutions-IAM5[Resource::*]`: acknowledge
+   *   that finding with this reason.
+   *
+   * Reading the queue URLs from the stack's outputs needs `cloudformation:DescribeStacks` besides; set
+   * `CFIQ_QUEUE_URL` and `CFIQ_DLQ_URL` instead to do without.
+   *
+   * @example
+   * invalidator.grantSendMessages(ciRole);
+   * invalidator.grantWaitForInvalidations(ciRole);
+   * @param grantee - the waiter, e.g. a CI deploy role
+   */
+  public grantWaitForInvalidations(grantee: iam.IGrantable): iam.Grant {
+    const invalidations = iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...INVALIDATION_READ_ACTIONS],
+      resourceArns: this.distributionArns(),
+    });
+    const gauges = iam.Grant.addToPrincipal({ grantee, actions: [...GAUGE_READ_ACTIONS], resourceArns: ['*'] });
+    const deadLetters = iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: [...DEAD_LETTER_PEEK_ACTIONS],
+      resourceArns: [this.deadLetterQueue.queueArn],
+      resource: this.deadLetterQueue,
+    });
+    const grant = invalidations.combine(gauges).combine(deadLetters);
+    return this.encryptionMasterKey === undefined ? grant : grant.combine(this.encryptionMasterKey.grantDecrypt(grantee));
+  }
+
+  /**
    * Deliver events from an EventBridge bus to the queue. The queue receives the whole event; the handler takes
    * the message from its `detail`. Events EventBridge cannot deliver go to the dead-letter queue.
    *
@@ -444,25 +492,27 @@ export class InvalidationQueue extends Construct {
         reportBatchItemFailures: true,
       }),
     );
-    const stack = Stack.of(this);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         // List and Get: what is in progress before a batch sends, so it sends only what CloudFront's limits allow.
         actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation', 'cloudfront:ListInvalidations'],
-        resources: this.config.distributions.map((distribution) =>
-          stack.formatArn({
-            service: 'cloudfront',
-            region: '',
-            resource: 'distribution',
-            resourceName: distribution.id,
-          }),
-        ),
+        resources: this.distributionArns(),
       }),
     );
+    // Distribution tenants (CloudFront SaaS Manager): their own invalidation API, and the lookup when it is on.
+    for (const statement of tenantPolicyStatements(Stack.of(this), this.config)) role.addToPrincipalPolicy(statement);
     this.grantSend(role, this.deadLetterQueue, ['sqs:SendMessage']);
     // The rest of a large message, when part of it was invalidated, goes back on the queue as a smaller message.
     this.grantSend(role, this.queue, ['sqs:SendMessage']);
     return handler;
+  }
+
+  /** The ARNs of the configured distributions (CloudFront is global: no region). */
+  private distributionArns(): string[] {
+    const stack = Stack.of(this);
+    return this.config.distributions.map((distribution) =>
+      stack.formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: distribution.id }),
+    );
   }
 
   /** The function's environment, with the configuration as it stands, within Lambda's 4 KB. */

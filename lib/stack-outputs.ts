@@ -17,6 +17,10 @@ export const STACK_OUTPUTS = {
   dashboardName: 'DashboardName',
   /** The managed policy to attach to a producer's role. */
   producerPolicyArn: 'ProducerPolicyArn',
+  /** The handler's CloudWatch metrics namespace (`cfiq status` reads its gauges there). */
+  metricsNamespace: 'MetricsNamespace',
+  /** The handler's `service` metric dimension. */
+  serviceName: 'ServiceName',
 } as const;
 
 /** One of the stack's output names. */

@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: local mode's one assembly of the pieces (SQS emulator, CloudFront emulator, queues,
+// handler, poller) with their defaults and their orderly shutdown, read top to bottom as the stack is deployed.
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENVIRONMENT } from '../lambda/config.ts';
@@ -9,6 +11,7 @@ import type { LocalActivity } from './activity.ts';
 import { LOCAL_CREDENTIALS } from './credentials.ts';
 import { LocalLogger, type HandlerLogEntry } from './local-logger.ts';
 import { LocalMetrics } from './local-metrics.ts';
+import type { LocalGauges } from './local-state.ts';
 import { startPoller, type InvocationReport, type Poller, type SqsHandler } from './poller.ts';
 import { createLocalQueues, type LocalQueues } from './queues.ts';
 import { startLocalSqs, type LocalSqsServer } from './sqs-server.ts';
@@ -90,6 +93,8 @@ export interface LocalEnvironmentOptions {
   readonly onActivity?: (activity: LocalActivity) => void;
   /** Told about every invocation. */
   readonly onInvocation?: (report: InvocationReport) => void;
+  /** Told the latest per-distribution gauges each time the handler reports one (what `cfiq status` shows). */
+  readonly onGauges?: (gauges: LocalGauges) => void;
   /**
    * Wraps the handler before the poller gets it (chaos runs make invocations throw or hang mid-batch). It is also
    * given the function's own clients, so a wrapper can watch or hold their calls with SDK middleware.
@@ -165,6 +170,14 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       ...(options.verbose ? { logger: { info: (line: string) => console.log(line), warn: (line: string) => console.log(line) } } : {}),
     });
     stack.push(() => emulator.close());
+    // The configured distribution tenants exist too, found by their exact hostnames (GetDistributionTenantByDomain).
+    for (const distribution of settings.config.distributions) {
+      if (!emulator.distributions.includes(distribution.id)) continue;
+      for (const tenant of distribution.tenants ?? []) {
+        const domains = (tenant.hostnames ?? []).filter((name) => name !== '*' && !name.startsWith('.'));
+        emulator.addTenant({ id: tenant.id, distributionId: distribution.id, domains });
+      }
+    }
     const cloudfront = new CloudFrontClient({ region: CLOUDFRONT_REGION, endpoint: emulator.endpoint, credentials: LOCAL_CREDENTIALS });
 
     const handlerEnvironment: Record<string, string> = {
@@ -180,7 +193,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       ...(options.maxBacklogAgeSeconds !== undefined ? { [ENVIRONMENT.maxBacklogAgeSeconds]: String(options.maxBacklogAgeSeconds) } : {}),
     };
     const logger = new LocalLogger({ verbose: options.verbose, onEntry: (entry) => reportLogEntry(entry, emulator, notify) });
-    const metrics = new LocalMetrics({ verbose: options.verbose });
+    const metrics = new LocalMetrics({ verbose: options.verbose, ...(options.onGauges ? { onGauges: options.onGauges } : {}) });
     // The function's own clients, built as the Lambda builds them (retry mode, time limits), at the local endpoints:
     // a hung emulator behaves as a hung AWS would.
     const functionClients = createFunctionClients({

@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: the burst scenario end to end (producers, the event source's pollers, the handler,
+// the figures), kept in one file so the model can be read and checked in one place.
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
@@ -44,6 +46,9 @@ const SOURCE_QUEUE_URL = `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${SOURC
 const DEAD_LETTER_QUEUE_URL = `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/invalidation-dlq`;
 /** Virtual time 0, as epoch milliseconds (a Monday morning). */
 export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 5, 9, 0, 0);
+/** How often, in virtual time, a gathering poller looks for a full batch. */
+const POLL_INTERVAL_MS = 1_000;
+
 /** The stack's visibility timeout: 6 function timeouts plus the batching window (lib/invalidation-queue.ts). */
 const VISIBILITY_TIMEOUT_SECONDS = 6 * DEFAULT_FUNCTION_TIMEOUT_SECONDS + DEFAULT_MAX_BATCHING_WINDOW_SECONDS;
 
@@ -52,7 +57,7 @@ export interface BurstOptions {
   readonly paths: number;
   readonly seed: number;
   /** The handler's `wildcardCollapse` (off when absent). */
-  readonly wildcardCollapse?: { readonly minPathsPerDirectory: number };
+  readonly wildcardCollapse?: { readonly minPathsPerDirectory: number; readonly whenBacklogRoundsAbove?: number };
   /** @default 10 */
   readonly pathsPerMessage?: number;
   /** The simulated site holds this many times the burst's paths; the burst publishes a random share of it. @default 2 */
@@ -223,6 +228,7 @@ export async function simulateBurst(options: BurstOptions, prepared = burstPaths
   let extraReceives = 0;
   let queueEmptyMs: number | undefined;
   let pumpQueued = false;
+  let pollScheduled = false;
   let wakeAtMs: number | undefined;
 
   const invoke = async (slotIndex: number, records: SQSRecord[]) => {
@@ -276,6 +282,16 @@ export async function simulateBurst(options: BurstOptions, prepared = burstPaths
     });
     if (sqs.liveMessages === 0) queueEmptyMs ??= now;
     const next = sqs.nextVisibleAtMs();
+    // A gathering poller keeps polling, as the event source's do: it takes a full batch as soon as one is visible,
+    // not only at the end of its window (delayed messages turn visible without any send to announce them).
+    const gatheringUntil = slots.flatMap((slot) => (slot.state === 'gathering' ? [slot.windowEndsMs] : []));
+    if (gatheringUntil.length > 0 && !pollScheduled) {
+      pollScheduled = true;
+      clock.schedule(Math.min(now + POLL_INTERVAL_MS, ...gatheringUntil), () => {
+        pollScheduled = false;
+        pump();
+      });
+    }
     if (next !== undefined && next > now && slots.some((slot) => slot.state === 'idle') && wakeAtMs !== next) {
       wakeAtMs = next;
       clock.schedule(next, pump);

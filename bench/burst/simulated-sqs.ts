@@ -1,8 +1,11 @@
+// Over 250 lines on purpose: one simulated SQS queue pair (visibility, receive counts, delays, redrive) answering
+// the SDK's commands in virtual time; its parts share the message store.
 import {
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
@@ -218,6 +221,10 @@ export class SimulatedSqs {
     await this.#options.clock.sleep(this.#options.latencyMs);
     const metadata = { $metadata: { httpStatusCode: 200 } };
     if (command instanceof GetQueueUrlCommand) return { ...metadata, QueueUrl: this.#options.sourceQueueUrl };
+    if (command instanceof GetQueueAttributesCommand) {
+      // Every live message of the source queue, visible, in flight or delayed alike, as one approximate count.
+      return { ...metadata, Attributes: { ApproximateNumberOfMessages: String(this.liveMessages), ApproximateNumberOfMessagesNotVisible: '0', ApproximateNumberOfMessagesDelayed: '0' } };
+    }
     if (command instanceof SendMessageCommand) {
       const { QueueUrl, MessageBody, MessageAttributes, DelaySeconds } = command.input;
       return { ...metadata, MessageId: this.#sendOne(QueueUrl, MessageBody ?? '', MessageAttributes ?? {}, DelaySeconds ?? 0) };

@@ -31,7 +31,7 @@ export function planInvalidations(
   for (const distributionId of [...byDistribution.keys()].sort()) {
     const requested = byDistribution.get(distributionId)!;
     const { paths, coveredBy } =
-      limits.wildcardCollapse === undefined
+      limits.wildcardCollapse === undefined || limits.wildcardCollapse.whenBacklogRoundsAbove !== undefined
         ? coalesceDistinct([...requested.paths])
         : collapseToWildcards(requested.paths, { ...limits.wildcardCollapse, maxWildcards: limits.maxWildcardsPerInvalidation });
     const chunks = chunk(paths, limits);

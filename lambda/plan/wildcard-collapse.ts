@@ -14,6 +14,11 @@ export interface WildcardCollapseOptions {
    * sub-directory index pages; `/news/` and `/news/*` sit in `/`, `/news/a/` in `/news/`). Valid range: 2 to 3,000.
    */
   readonly minPathsPerDirectory: number;
+  /**
+   * Collapse only under a backlog: while what a distribution owes exceeds this many rounds of CloudFront's in-progress
+   * limit (see plan/backlog-collapse.ts). Absent: in every batch. Valid range: 1 to 1,000.
+   */
+  readonly whenBacklogRoundsAbove?: number;
 }
 
 /** The threshold when `wildcardCollapse` is given without one (lambda/defaults.ts; re-exported for existing importers). */

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { distributionIdSchema } from '../config.ts';
+import { distributionIdSchema, tenantIdSchema } from '../config.ts';
 import { InvalidMessageError } from '../errors.ts';
 import { formatIssues } from './issue-format.ts';
 
@@ -27,10 +27,17 @@ export const invalidationMessageSchema = z
     ),
     source: described(z.optional(z.string().check(z.maxLength(MAX_SOURCE_LENGTH))), 'Who sent the message, kept for logs (e.g. "wagtail").'),
     reason: described(z.optional(z.string().check(z.maxLength(MAX_REASON_LENGTH))), 'Why, kept for logs (e.g. "page published").'),
+    tenantId: described(
+      z.optional(tenantIdSchema),
+      'The distribution tenant (CloudFront SaaS Manager, "dt_...") all "paths" go to, instead of "distributionId".',
+    ),
   })
   .check(
     z.refine((message) => message.paths !== undefined || message.urls !== undefined, {
       message: 'at least one of "paths", "urls" must be a non-empty array of strings',
+    }),
+    z.refine((message) => message.distributionId === undefined || message.tenantId === undefined, {
+      message: 'give at most one of "distributionId", "tenantId"',
     }),
   )
   .register(z.globalRegistry, {

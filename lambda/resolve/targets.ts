@@ -2,6 +2,7 @@ import { InvalidMessageError, displayValue } from '../errors.ts';
 import type { InvalidationMessage } from '../read/message.ts';
 import { normalizePath, parsePageUrl } from './paths.ts';
 import type { DistributionRouter } from './routing.ts';
+import { TenantLookupError } from './tenant-lookup-error.ts';
 import type { PathsByDistribution, Target, TargetSource } from '../types.ts';
 
 
@@ -36,12 +37,14 @@ export function resolveTargets(message: InvalidationMessage, router: Distributio
       `distributionId ${displayValue(message.distributionId)} is not a configured distribution (configured: ${[...router.distributionIds].join(', ')})`,
     );
   }
+  if (message.tenantId !== undefined) checkTenant(message.tenantId, router);
   const { paths = [], urls = [] } = message;
   // Sized once: a batch of 10,000 messages would otherwise grow 10,000 arrays push by push.
   const targets = new Array<Target>(paths.length + urls.length);
   let count = 0;
   if (paths.length > 0) {
-    const distributionId = message.distributionId ?? onlyDistribution(router);
+    // A tenant is a target like a distribution, keyed by its id (`dt_...`).
+    const distributionId = message.tenantId ?? message.distributionId ?? onlyDistribution(router);
     for (const path of paths) targets[count++] = source.pathTarget(distributionId, normalizePath(path));
   }
   for (const url of urls) targets[count++] = source.urlTarget(url, router);
@@ -109,9 +112,28 @@ export function resolveUrl(url: string, router: DistributionRouter): Target {
   const { hostname, path } = parsePageUrl(url);
   const distributionId = router.route(hostname);
   if (distributionId === undefined) {
+    const miss = router.lookupMiss(hostname);
+    // CloudFront could not say (throttled, denied): not the message's fault; it is read again later (tenant-lookup.ts).
+    if (miss?.kind === 'failed') throw new TenantLookupError(hostname, miss.error);
+    if (miss?.kind === 'notFound') {
+      throw new InvalidMessageError(
+        'UnknownTenantDomain',
+        `URL ${displayValue(url)}: no configured distribution serves host ${displayValue(hostname)}, and CloudFront knows no tenant of a tenantLookup distribution for it`,
+      );
+    }
     throw new InvalidMessageError('UnknownHost', `URL ${displayValue(url)}: no configured distribution serves host ${displayValue(hostname)}`);
   }
   return { distributionId, path };
+}
+
+/** @throws {InvalidMessageError} `UnknownTenant` when `tenantId` is not a configured (or looked-up) tenant */
+function checkTenant(tenantId: string, router: DistributionRouter): void {
+  if (router.parentOf(tenantId) === undefined) {
+    throw new InvalidMessageError(
+      'UnknownTenant',
+      `tenantId ${displayValue(tenantId)} is not a configured distribution tenant (configured: ${[...router.tenantIds].join(', ') || 'none'})`,
+    );
+  }
 }
 
 function onlyDistribution(router: DistributionRouter): string {

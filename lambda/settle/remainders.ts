@@ -3,6 +3,7 @@ import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { MAX_SQS_MESSAGE_BYTES } from '../limits.ts';
 import { FIRST_ENQUEUED_AT_ATTRIBUTE, firstEnqueuedAt } from '../plan/admission.ts';
 import { copiedAttributes, DEAD_LETTER_ATTRIBUTES, fitAttributes, sendMessages, sqsMessageBytes } from './sqs.ts';
+import { isTenantId } from '../submit/invalidation-api.ts';
 import type { DeadLetter, MessageNotes, Remainder, SendResult } from '../types.ts';
 
 /**
@@ -74,7 +75,7 @@ export function remainderDeadLetter(remainder: Remainder, code: string, message:
 }
 
 /**
- * A v1 message for the paths one distribution still owes, keeping the original's `source` and `reason`. The paths
+ * A v1 message for the paths one distribution (or distribution tenant) still owes, keeping the original's `source` and `reason`. The paths
  * are normalized already, and normalizing is idempotent: the remainder resolves to exactly these paths.
  *
  * @example
@@ -83,7 +84,9 @@ export function remainderDeadLetter(remainder: Remainder, code: string, message:
  */
 export function remainderBody(original: MessageNotes, distributionId: string, paths: readonly string[]): string {
   const { source, reason } = original;
-  return JSON.stringify({ distributionId, paths, ...(source !== undefined ? { source } : {}), ...(reason !== undefined ? { reason } : {}) });
+  // A distribution tenant's remainder names it as a message does: `{"tenantId": "dt_...", "paths": [...]}`.
+  const target = isTenantId(distributionId) ? { tenantId: distributionId } : { distributionId };
+  return JSON.stringify({ ...target, paths, ...(source !== undefined ? { source } : {}), ...(reason !== undefined ? { reason } : {}) });
 }
 
 /**

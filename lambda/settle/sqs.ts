@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: SQS as the handler uses it (sends within the size limits, dead-letter entries with
+// their reason attributes, visibility changes, queue URLs); the size accounting is shared by all of them.
 import {
   GetQueueUrlCommand,
   SendMessageBatchCommand,
@@ -8,6 +10,7 @@ import type { SQSMessageAttribute, SQSMessageAttributes, SQSRecord } from 'aws-l
 import { describeAwsError } from '../errors.ts';
 import { mapConcurrently } from '../concurrency.ts';
 import { changeVisibilityTimeouts } from './sqs-batches.ts';
+import { FIRST_ENQUEUED_AT_ATTRIBUTE } from '../plan/admission.ts';
 import { MAX_SQS_BATCH_ENTRIES, MAX_SQS_DELAY_SECONDS, MAX_SQS_MESSAGE_ATTRIBUTES, MAX_SQS_MESSAGE_BYTES } from '../limits.ts';
 import type { DeadLetter, OutgoingMessage, SendResult, VisibilityChange } from '../types.ts';
 
@@ -129,8 +132,11 @@ function attributeBytes(name: string, value: MessageAttributeValue): number {
 export function deadLetterEntry(letter: DeadLetter, limit: number = MAX_SQS_MESSAGE_BYTES): DeadLetterEntry {
   const code: MessageAttributeValue = { DataType: STRING, StringValue: letter.code };
   const sourceMessageId: MessageAttributeValue = { DataType: STRING, StringValue: letter.record.messageId };
-  const reserved = new Set<string>(Object.values(DEAD_LETTER_ATTRIBUTES));
-  const copied = copiedAttributes(letter.record.messageAttributes, reserved, reserved.size);
+  const ours = Object.values(DEAD_LETTER_ATTRIBUTES);
+  // FirstEnqueuedAt stays behind: a dead letter redriven (by cfiq or a move task, which keep attributes) starts
+  // its backlog age again, rather than expire at once for the time it spent in the dead-letter queue.
+  const reserved = new Set<string>([...ours, FIRST_ENQUEUED_AT_ATTRIBUTE]);
+  const copied = copiedAttributes(letter.record.messageAttributes, reserved, ours.length);
   // Everything but the copied attributes and the value of ErrorMessage.
   let bytes =
     Buffer.byteLength(letter.record.body) +

@@ -1,6 +1,7 @@
-import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { awsErrorName, DEADLINE_EXCEEDED, OWN_TRANSIENT_ERROR_CODES, PERMANENT_CLOUDFRONT_ERROR_CODES, TRANSIENT_CLOUDFRONT_ERROR_CODES } from '../errors.ts';
 import type { FailedOutcome, InvalidationOutcome, InvalidationRequest } from '../types.ts';
+import { sendCreateInvalidation } from './invalidation-api.ts';
 
 
 
@@ -25,18 +26,15 @@ export async function createInvalidation(
   options: CreateInvalidationOptions = {},
 ): Promise<InvalidationOutcome> {
   try {
-    const output = await client.send(
-      new CreateInvalidationCommand({
-        DistributionId: request.distributionId,
-        InvalidationBatch: {
-          CallerReference: request.callerReference,
-          // An Array, always: Wagtail 6.3 passed a set here and every purge failed.
-          Paths: { Quantity: request.paths.length, Items: [...request.paths] },
-        },
-      }),
-      options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal },
+    // A distribution's CreateInvalidation, or a tenant's CreateInvalidationForDistributionTenant (invalidation-api.ts).
+    const invalidation = await sendCreateInvalidation(
+      client,
+      request.distributionId,
+      // An Array, always: Wagtail 6.3 passed a set here and every purge failed.
+      { CallerReference: request.callerReference, Paths: { Quantity: request.paths.length, Items: [...request.paths] } },
+      options,
     );
-    return { kind: 'created', invalidationId: output.Invalidation?.Id ?? '', status: output.Invalidation?.Status ?? '' };
+    return { kind: 'created', invalidationId: invalidation?.Id ?? '', status: invalidation?.Status ?? '' };
   } catch (error) {
     // The SDK names an aborted call AbortError (and does not retry it): ours, not CloudFront's, so say so.
     if (options.abortSignal?.aborted) {

@@ -32,10 +32,31 @@ export const QUEUE_OPTIONS_HELP = `Where (first found wins):
  */
 export function parseCommandLine<const T extends Options>(argv: readonly string[], options: T, allowPositionals: boolean) {
   try {
-    return parseArgs({ args: [...argv], options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
+    return parseArgs({ args: joinNegativeValues(argv, options), options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), { cause: error });
+    const message = (error as Error).message;
+    // parseArgs takes a value starting with "-" for a flag and explains its own syntax: say what is missing instead.
+    const flag = /^Option '(-[^']*)' argument (?:is ambiguous|missing)/.exec(message)?.[1];
+    if (flag !== undefined) throw new UsageError(`${flag.replace(/^-\w, /, '').replace(/ <value>$/, '')} needs a value`, { cause: error });
+    throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, ''), { cause: error });
   }
+}
+
+/** `--max -1` as `--max=-1`, so that the flag's own check reports the value (parseArgs would take -1 for a flag). */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    const next = argv[index + 1];
+    const option = arg.startsWith('--') ? options[arg.slice(2)] : undefined;
+    if (option?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      index++;
+    } else {
+      joined.push(arg);
+    }
+  }
+  return joined;
 }
 
 /**

@@ -1,8 +1,11 @@
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { formatActivity } from '../activity.ts';
 import { formatDemoSummary, runDemo } from '../demo.ts';
 import { LOCAL_DEFAULTS, startLocalEnvironment, type LocalEnvironment } from '../environment.ts';
-import { loadInvalidatorSettings } from '../settings.ts';
+import { LOCAL_STATE_VARIABLE, LocalStateFile, localStatePath, type LocalGauges } from '../local-state.ts';
+import { loadInvalidatorSettings, type InvalidatorSettings } from '../settings.ts';
 import { ConfigurationError } from '../../lambda/errors.ts';
 import {
   batchingWindowTooShort,
@@ -47,7 +50,13 @@ one line per CreateInvalidation and per dead-lettered message, until Ctrl-C.
   --verbose                also print the handler's JSON logs and metrics and the emulator's requests
   --demo                   send a burst of publish events, wait for them, print a summary and exit
 
-From another terminal, with the printed queue URL:  CFIQ_QUEUE_URL=<Queue URL> cfiq send /news/
+While it runs, it keeps its endpoints, queue URLs and latest backlog gauges in .cfiq/local.json (or the file
+CFIQ_LOCAL_STATE names), and removes the file when it stops: cfiq send, wait, status, dlq list and dlq redrive
+started in the same directory use it without flags. It stops on Ctrl-C, SIGTERM, SIGHUP, and when the npm process
+that started it (npm start) goes away.
+
+Example, from another terminal in the same directory (with the shipped cdk.json):
+  cfiq send --wait https://www.example.org/news/
 
 Exit codes: 0 stopped with Ctrl-C (or demo OK), 1 invalid configuration, 2 usage, 3 a port could not be opened,
 4 the demo lost messages.`;
@@ -126,9 +135,24 @@ export async function localCommand(argv: readonly string[], io: CliIo): Promise<
     onActivity: (activity: Parameters<typeof formatActivity>[0]) => io.out(formatActivity(activity)),
   };
 
+  // The state file is claimed once the environment is up; gauges reported before that are written with it.
+  let stateFile: LocalStateFile | undefined;
+  let latestGauges: LocalGauges = {};
+  let pendingWrite = false;
+  const onGauges = (gauges: LocalGauges) => {
+    latestGauges = gauges;
+    // One write per turn of the event loop: a batch reports three gauges per distribution at once.
+    if (pendingWrite || stateFile === undefined) return;
+    pendingWrite = true;
+    setImmediate(() => {
+      pendingWrite = false;
+      stateFile?.updateGauges(latestGauges);
+    });
+  };
+
   let env: LocalEnvironment;
   try {
-    env = await startLocalEnvironment(options);
+    env = await startLocalEnvironment({ ...options, ...(values.demo ? {} : { onGauges }) });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
@@ -146,7 +170,10 @@ export async function localCommand(argv: readonly string[], io: CliIo): Promise<
       `Batching window ${window} s, batch size ${batchSize}, max receive count ${options.maxReceiveCount}, ` +
         `retry delays ${retryBase}-${retryMax} s${faultRate > 0 ? `, fault rate ${faultRate}` : ''}.`,
     );
-    if (!values.demo) io.err(`Send from another terminal:  CFIQ_QUEUE_URL=${env.queueUrl} bash scripts/npm exec -- cfiq send /news/   (Ctrl-C stops)`);
+    if (!values.demo) {
+      stateFile = claimStateFile(env, resolve(io.cwd, values.config ?? 'cdk.json'), latestGauges, io);
+      io.err(`Send from another terminal in this directory:  ${sendExample(io.cwd, settings)}   (Ctrl-C stops)`);
+    }
     io.out('Ready');
 
     if (values.demo) {
@@ -167,6 +194,48 @@ export async function localCommand(argv: readonly string[], io: CliIo): Promise<
     io.err('Stopping…');
     return EXIT_CODES.ok;
   } finally {
+    stateFile?.remove();
+    stateFile = undefined;
     await env.close();
   }
+}
+
+/** Write the state file the other commands find local mode by; a warning (not a failure) when it cannot be. */
+function claimStateFile(env: LocalEnvironment, configFile: string, gauges: LocalGauges, io: CliIo): LocalStateFile | undefined {
+  const path = localStatePath(io.env, io.cwd);
+  try {
+    const claimed = LocalStateFile.claim(path, {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      region: env.region,
+      sqsEndpoint: env.sqsEndpoint,
+      queueUrl: env.queueUrl,
+      deadLetterQueueUrl: env.deadLetterQueueUrl,
+      cloudfrontEndpoint: env.cloudfrontEndpoint,
+      distributionIds: env.distributionIds,
+      configFile,
+      gauges,
+    });
+    if ('ownedBy' in claimed) {
+      io.err(`Another cfiq local (pid ${claimed.ownedBy}) owns ${path}: the other commands find that one; give them this one's URLs (or set ${LOCAL_STATE_VARIABLE}).`);
+      return undefined;
+    }
+    return claimed;
+  } catch (error) {
+    io.err(`warning: cannot write ${path} (${(error as Error).message}): the other commands need this one's URLs.`);
+    return undefined;
+  }
+}
+
+/**
+ * The command the start-up hint prints: one that works as printed with this configuration (a page URL when the
+ * first distribution names a hostname, else a path with its distribution), from this directory.
+ */
+export function sendExample(cwd: string, settings: InvalidatorSettings): string {
+  const cli = existsSync(join(cwd, 'scripts', 'npm')) ? 'bash scripts/npm exec -- cfiq' : 'cfiq';
+  const [first] = settings.config.distributions;
+  const hostname = first?.hostnames?.find((name) => !name.startsWith('.') && !name.startsWith('*'));
+  const target =
+    hostname !== undefined ? `https://${hostname}/news/` : settings.config.distributions.length === 1 ? '/news/' : `--distribution ${first?.id ?? 'ID'} /news/`;
+  return `${cli} send --wait ${target}`;
 }

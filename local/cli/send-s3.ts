@@ -26,6 +26,7 @@ interface S3SendFlags extends TargetFlags {
   readonly config?: string;
   readonly 'dry-run'?: boolean;
   readonly json?: boolean;
+  readonly quiet?: boolean;
 }
 
 /**
@@ -41,7 +42,7 @@ export async function sendS3Notification(flags: S3SendFlags, positionals: readon
   }
   const event = (flags['s3-event'] ?? DEFAULT_S3_EVENT).replace(/^s3:/, '');
   if (!/^[A-Za-z]+:[A-Za-z]+$/.test(event)) throw new UsageError(`--s3-event must be an S3 event name such as ObjectRemoved:Delete (given ${JSON.stringify(flags['s3-event'])})`);
-  const targets = new Targets(flags, io);
+  const targets = new Targets(flags, io, { quiet: flags.json === true || flags.quiet === true });
   const message = s3Notification(flags.bucket, keys, event);
   const body = JSON.stringify(message);
   if (Buffer.byteLength(body) > MAX_SQS_MESSAGE_BYTES) {
@@ -62,7 +63,8 @@ export async function sendS3Notification(flags: S3SendFlags, positionals: readon
     const output = await awsCall('SendMessage', () =>
       targets.sqs(queueUrl).send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }), { abortSignal: io.signal }),
     );
-    if (flags.json) io.out(JSON.stringify({ messageId: output.MessageId, queueUrl, message, distributions: checked.byDistribution }, null, 2));
+    if (flags.quiet) io.out(output.MessageId ?? '');
+    else if (flags.json) io.out(JSON.stringify({ messageId: output.MessageId, queueUrl, message, distributions: checked.byDistribution }, null, 2));
     else io.out(`Sent S3 event notification ${output.MessageId} to ${queueUrl}: ${checked.description}.`);
     return EXIT_CODES.ok;
   } finally {

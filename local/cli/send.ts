@@ -11,6 +11,7 @@ import { EXIT_CODES, InputError, UsageError, awsCall } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { Targets } from './targets.ts';
 import { S3_SEND_OPTIONS, S3_SEND_OPTIONS_HELP, sendS3Notification } from './send-s3.ts';
+import { printWaitResult, readWaitSettings, resolveMessagePaths, waitExitCode, waitForPurge, waitResultJson, WAIT_OPTIONS, WAIT_OPTIONS_HELP } from './wait.ts';
 
 export const SEND_HELP = `Usage: cfiq send [options] PATH|URL...
        cfiq send [options] --bucket NAME --s3-key KEY...
@@ -27,13 +28,21 @@ sends nothing.
   --config FILE         the configuration to check against (a cdk.json, or its "invalidator" object)
                         [default: ./cdk.json's "invalidator" context, when there]
   --dry-run             check and print the message; send nothing
-  --json                print the result as JSON
+  --json                print the result as JSON (with --wait: no progress)
+  -q, --quiet           print only the message id
+  --wait                then wait until CloudFront has purged every path of the message (see cfiq wait --help):
+                        exit 0 once live, 5 if the message is dead-lettered, 6 at the timeout
+${WAIT_OPTIONS_HELP}
 ${S3_SEND_OPTIONS_HELP}
 ${QUEUE_OPTIONS_HELP}
 
-Exit codes: 0 sent, 1 invalid input (nothing sent), 2 usage, 3 AWS error.
+Exit codes: 0 sent (with --wait: and live), 1 invalid input (nothing sent), 2 usage, 3 AWS error,
+5 dead-lettered, 6 timed out (--wait), 130 interrupted.
 
-Example: cfiq send --reason "page published" https://www.example.org/news/ /news/*`;
+Examples (with cfiq local running in this directory, or the stack deployed):
+  cfiq send --reason "page published" https://www.example.org/news/ https://www.example.org/
+  cfiq send --distribution EDFDVBD6EXAMPLE '/news/*'
+  cfiq send --wait --timeout 120 https://www.example.org/news/`;
 
 const OPTIONS = {
   ...QUEUE_OPTIONS,
@@ -43,6 +52,9 @@ const OPTIONS = {
   config: { type: 'string' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  wait: { type: 'boolean' },
+  ...WAIT_OPTIONS,
   ...S3_SEND_OPTIONS,
 } as const;
 
@@ -53,18 +65,35 @@ export async function sendCommand(argv: readonly string[], io: CliIo): Promise<n
     io.out(SEND_HELP);
     return EXIT_CODES.ok;
   }
-  if (values['s3-key'] !== undefined) return sendS3Notification(values, positionals, io);
+  if (values['s3-key'] !== undefined) {
+    // Waiting needs the paths' distributions before sending; an S3 notification's are only known to the handler.
+    if (values.wait || values.timeout !== undefined || values['poll-interval'] !== undefined || values['ignore-dlq']) {
+      throw new UsageError('--wait, --timeout, --poll-interval and --ignore-dlq go with PATH|URL, not with --s3-key');
+    }
+    return sendS3Notification(values, positionals, io);
+  }
   if (values.bucket !== undefined || values['s3-event'] !== undefined) throw new UsageError('--bucket and --s3-event go with --s3-key KEY');
   if (positionals.length === 0) throw new UsageError('give at least one PATH or URL to invalidate (see cfiq send --help)');
 
   // Flags first: a usage error outranks the message's own problems.
-  const targets = new Targets(values, io);
+  const targets = new Targets(values, io, { quiet: values.json === true || values.quiet === true });
+  const waitSettings = readWaitSettings(values);
+  if (!values.wait && (values.timeout !== undefined || values['poll-interval'] !== undefined || values['ignore-dlq'])) {
+    throw new UsageError('--timeout, --poll-interval and --ignore-dlq go with --wait');
+  }
   const message = buildMessage(positionals, { distributionId: values.distribution, source: values.source ?? 'cfiq', reason: values.reason });
   const body = JSON.stringify(message);
-  const checked = checkMessage(body, values.config, io.cwd);
+  const configFile = targets.configFile(values.config);
+  const checked = checkMessage(body, configFile, io.cwd);
   if (Buffer.byteLength(body) > MAX_SQS_MESSAGE_BYTES) {
     throw new InputError(`the message is ${Buffer.byteLength(body)} bytes, above SQS's ${MAX_SQS_MESSAGE_BYTES}: send the paths in several messages`);
   }
+  // What --wait waits for, known before anything is sent: a message it cannot route is not sent.
+  const waitPaths = values.wait
+    ? checked.byDistribution !== undefined
+      ? new Map(Object.entries(checked.byDistribution))
+      : resolveMessagePaths({ distributionId: message.distributionId, paths: message.paths ?? [], urls: message.urls ?? [] }, configFile, io.cwd)
+    : undefined;
 
   if (values['dry-run']) {
     if (values.json) io.out(JSON.stringify({ message, distributions: checked.byDistribution }, null, 2));
@@ -77,12 +106,24 @@ export async function sendCommand(argv: readonly string[], io: CliIo): Promise<n
 
   try {
     const queueUrl = await targets.queueUrl();
+    const sentAt = Date.now();
     const output = await awsCall('SendMessage', () =>
       targets.sqs(queueUrl).send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }), { abortSignal: io.signal }),
     );
-    if (values.json) io.out(JSON.stringify({ messageId: output.MessageId, queueUrl, message, distributions: checked.byDistribution }, null, 2));
-    else io.out(`Sent message ${output.MessageId} to ${queueUrl}: ${checked.description}.`);
-    return EXIT_CODES.ok;
+    const messageId = output.MessageId ?? '';
+    const sent = { messageId, queueUrl, message, distributions: checked.byDistribution };
+    if (values.quiet) io.out(messageId);
+    else if (!values.json) io.out(`Sent message ${messageId} to ${queueUrl}: ${checked.description}.`);
+    if (waitPaths === undefined) {
+      if (values.json && !values.quiet) io.out(JSON.stringify(sent, null, 2));
+      return EXIT_CODES.ok;
+    }
+    const quiet = values.json === true || values.quiet === true;
+    const result = await waitForPurge(targets, { messageId, paths: waitPaths, since: sentAt, ...waitSettings, progress: values.json ? undefined : io.err }, io);
+    if (values.json && !values.quiet) io.out(JSON.stringify({ ...sent, wait: waitResultJson(result) }, null, 2));
+    else if (!quiet) printWaitResult(result, io);
+    else if (result.outcome !== 'live') printWaitResult(result, { out: () => undefined, err: io.err });
+    return waitExitCode(result);
   } finally {
     targets.destroy();
   }

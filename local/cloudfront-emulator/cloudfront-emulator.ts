@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: the emulator's HTTP server and its public handle (start, stop, faults, inspection),
+// one class that tests and local mode use as a whole.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,9 +18,10 @@ import type {
   InvalidationRecord,
   OperationName,
   RequestRecord,
+  TenantOptions,
 } from './types.ts';
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['port', 'distributions', 'completionDelayMs', 'faults', 'logger', 'now']);
+const OPTION_KEYS: ReadonlySet<string> = new Set(['port', 'distributions', 'tenants', 'completionDelayMs', 'faults', 'logger', 'now']);
 
 /**
  * An in-process CloudFront API (version 2020-05-31) on 127.0.0.1 for CreateInvalidation, GetInvalidation and
@@ -52,6 +55,7 @@ export class CloudFrontEmulator {
       completionDelayMs: drawnDelay(options.completionDelayMs ?? 0),
       now: this.now,
     });
+    for (const tenant of options.tenants ?? []) this.store.addTenant(tenant);
     this.faultInjector = new FaultInjector(options.faults);
     this.server = createServer((req, res) => {
       this.onRequest(req, res).catch((error: unknown) => {
@@ -90,6 +94,19 @@ export class CloudFrontEmulator {
     this.store.addDistribution(id);
   }
 
+  /**
+   * Makes a distribution tenant of an existing distribution exist (CloudFront SaaS Manager), found by its domains
+   * with GetDistributionTenantByDomain. Adding an existing one changes nothing.
+   */
+  public addTenant(tenant: TenantOptions): void {
+    this.store.addTenant(tenant);
+  }
+
+  /** The ids of all distribution tenants that exist. */
+  public get tenants(): string[] {
+    return this.store.tenantIds();
+  }
+
   /** The ids of all distributions that exist. */
   public get distributions(): string[] {
     return this.store.distributionIds();
@@ -123,6 +140,10 @@ export class CloudFrontEmulator {
       CreateInvalidation: 0,
       GetInvalidation: 0,
       ListInvalidations: 0,
+      CreateInvalidationForDistributionTenant: 0,
+      GetInvalidationForDistributionTenant: 0,
+      ListInvalidationsForDistributionTenant: 0,
+      GetDistributionTenantByDomain: 0,
       Unknown: 0,
     };
     const errors: Record<string, number> = {};
@@ -131,7 +152,8 @@ export class CloudFrontEmulator {
     for (const record of this.log) {
       byOperation[record.operation]++;
       if (record.errorCode !== undefined) errors[record.errorCode] = (errors[record.errorCode] ?? 0) + 1;
-      if (record.operation === 'CreateInvalidation' && record.outcome === 'success') invalidationsCreated++;
+      const creates = record.operation === 'CreateInvalidation' || record.operation === 'CreateInvalidationForDistributionTenant';
+      if (creates && record.outcome === 'success') invalidationsCreated++;
       if (record.outcome === 'replayed') replays++;
     }
     const all = this.store.all();
@@ -309,5 +331,6 @@ function validateOptions(options: CloudFrontEmulatorOptions): void {
   if (distributions !== undefined && !Array.isArray(distributions)) {
     throw new TypeError('distributions must be an array of distribution ids');
   }
+  if (options.tenants !== undefined && !Array.isArray(options.tenants)) throw new TypeError('tenants must be an array of { id, distributionId, domains? }');
   if (now !== undefined && typeof now !== 'function') throw new TypeError('now must be a function returning epoch milliseconds');
 }

@@ -26,6 +26,11 @@ export function noSuchDistribution(): CloudFrontApiError {
   return new CloudFrontApiError('NoSuchDistribution', 404, 'The specified distribution does not exist.');
 }
 
+/** An unknown distribution tenant, or no tenant for a domain: the tenant operations' EntityNotFound. */
+export function entityNotFound(what: string): CloudFrontApiError {
+  return new CloudFrontApiError('EntityNotFound', 404, `${what} does not exist.`);
+}
+
 export function noSuchInvalidation(): CloudFrontApiError {
   return new CloudFrontApiError('NoSuchInvalidation', 404, 'The specified invalidation does not exist.');
 }

@@ -3,11 +3,11 @@
  * the operations can be exercised without a server.
  */
 import { API_VERSION, DEFAULT_LIST_MAX_ITEMS, LOCATION_ORIGIN } from './constants.ts';
-import { CloudFrontApiError, internalError, invalidArgument, notImplemented } from './errors.ts';
-import type { InvalidationStore } from './invalidation-store.ts';
+import { CloudFrontApiError, entityNotFound, internalError, invalidArgument, noSuchDistribution, notImplemented } from './errors.ts';
+import { isTenantId, type InvalidationStore } from './invalidation-store.ts';
 import { matchRoute, type Route } from './routes.ts';
 import type { OperationName } from './types.ts';
-import { errorDocument, invalidationDocument, invalidationListDocument, parseInvalidationBatch } from './wire-format.ts';
+import { distributionTenantDocument, errorDocument, invalidationDocument, invalidationListDocument, parseInvalidationBatch } from './wire-format.ts';
 
 export interface ApiRequest {
   readonly method: string;
@@ -49,10 +49,23 @@ export function handleApiRequest(store: InvalidationStore, request: ApiRequest):
 
 function dispatch(store: InvalidationStore, route: Route, query: URLSearchParams, request: ApiRequest): ApiResponse {
   const { operation, distributionId } = route;
+  // A distribution operation names a distribution, a tenant operation a tenant: each kind's error for the other.
+  const tenantOperation = operation.endsWith('ForDistributionTenant');
+  if (operation !== 'GetDistributionTenantByDomain' && isTenantId(distributionId) !== tenantOperation) {
+    throw tenantOperation ? entityNotFound('The specified distribution tenant') : noSuchDistribution();
+  }
   switch (operation) {
-    case 'CreateInvalidation': {
+    case 'GetDistributionTenantByDomain': {
+      const domain = query.get('domain');
+      if (domain === null || domain === '') throw invalidArgument('domain is required.');
+      const tenant = store.tenantByDomain(domain);
+      return { ...xmlResponse(200, distributionTenantDocument(tenant), request.requestId, { etag: `E${tenant.id.slice(3).toUpperCase()}` }), operation };
+    }
+    case 'CreateInvalidation':
+    case 'CreateInvalidationForDistributionTenant': {
       const { invalidation, replayed } = store.create(distributionId, parseInvalidationBatch(request.body));
-      const location = `${LOCATION_ORIGIN}/${API_VERSION}/distribution/${encodeURIComponent(distributionId)}/invalidation/${invalidation.id}`;
+      const resource = tenantOperation ? 'distribution-tenant' : 'distribution';
+      const location = `${LOCATION_ORIGIN}/${API_VERSION}/${resource}/${encodeURIComponent(distributionId)}/invalidation/${invalidation.id}`;
       return {
         ...xmlResponse(201, invalidationDocument(invalidation), request.requestId, { location }),
         operation,
@@ -61,7 +74,8 @@ function dispatch(store: InvalidationStore, route: Route, query: URLSearchParams
         replayed,
       };
     }
-    case 'GetInvalidation': {
+    case 'GetInvalidation':
+    case 'GetInvalidationForDistributionTenant': {
       const invalidation = store.get(distributionId, route.invalidationId ?? '');
       return {
         ...xmlResponse(200, invalidationDocument(invalidation), request.requestId),
@@ -70,7 +84,8 @@ function dispatch(store: InvalidationStore, route: Route, query: URLSearchParams
         invalidationId: invalidation.id,
       };
     }
-    case 'ListInvalidations': {
+    case 'ListInvalidations':
+    case 'ListInvalidationsForDistributionTenant': {
       const marker = query.get('Marker') ?? '';
       const maxItems = parseMaxItems(query.get('MaxItems'));
       const page = store.list(distributionId, { marker, maxItems });

@@ -15,4 +15,5 @@ export type {
   InvalidationStatus,
   OperationName,
   RequestRecord,
+  TenantOptions,
 } from './types.ts';

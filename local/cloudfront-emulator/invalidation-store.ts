@@ -1,7 +1,9 @@
+// Over 250 lines on purpose: the emulator's one model of CloudFront's invalidations (create, get, list with paging,
+// completion in time, the in-progress limits, tenants), which the wire layer and the burst simulation both drive.
 import { randomInt } from 'node:crypto';
-import { noSuchDistribution, noSuchInvalidation, invalidationBatchAlreadyExists } from './errors.ts';
+import { entityNotFound, noSuchDistribution, noSuchInvalidation, invalidationBatchAlreadyExists } from './errors.ts';
 import { addCounts, checkInProgressCapacity, countPaths, IN_PROGRESS_LIMITS, samePaths, validateBatch, type PathCounts } from './rules.ts';
-import type { InvalidationBatchInput, InvalidationRecord, InvalidationStatus } from './types.ts';
+import type { InvalidationBatchInput, InvalidationRecord, InvalidationStatus, TenantOptions } from './types.ts';
 
 export interface InvalidationStoreProps {
   readonly distributions: readonly string[];
@@ -39,7 +41,9 @@ export interface ListResult {
 }
 
 interface StoredInvalidation {
+  /** The distribution; a tenant's invalidation names its multi-tenant distribution here. */
   readonly distributionId: string;
+  readonly tenantId?: string;
   readonly id: string;
   readonly callerReference: string;
   readonly paths: readonly string[];
@@ -49,6 +53,21 @@ interface StoredInvalidation {
 }
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** A distribution tenant: its multi-tenant distribution, its domains, its own invalidations. */
+interface StoredTenant {
+  readonly id: string;
+  readonly distributionId: string;
+  readonly domains: readonly string[];
+  readonly invalidations: StoredInvalidation[];
+}
+
+const TENANT_ID = /^dt_[A-Za-z0-9]{1,61}$/;
+
+/** Is `id` a distribution tenant's? The tenant operations take tenant ids, the others distribution ids. */
+export function isTenantId(id: string): boolean {
+  return id.startsWith('dt_');
+}
 
 /**
  * Distributions and their invalidations, with CloudFront's rules applied on create. Status is derived from the
@@ -60,6 +79,7 @@ export class InvalidationStore {
   private readonly inProgressLimits: PathCounts;
   private readonly distributions = new Map<string, StoredInvalidation[]>();
   private readonly ids = new Set<string>();
+  private readonly tenants = new Map<string, StoredTenant>();
 
   public constructor(props: InvalidationStoreProps) {
     this.now = props.now;
@@ -82,6 +102,43 @@ export class InvalidationStore {
   }
 
   /**
+   * Makes a distribution tenant of an existing distribution exist; adding an existing one changes nothing.
+   *
+   * @throws TypeError on a malformed id or domain, or an unknown distribution
+   */
+  public addTenant(tenant: TenantOptions): void {
+    if (typeof tenant?.id !== 'string' || !TENANT_ID.test(tenant.id)) {
+      throw new TypeError(`tenant id must be "dt_" and 1 to 61 letters and digits (given ${JSON.stringify(tenant?.id)})`);
+    }
+    if (!this.distributions.has(tenant.distributionId)) {
+      throw new TypeError(`tenant ${tenant.id}: distribution ${JSON.stringify(tenant.distributionId)} does not exist; add it first`);
+    }
+    const domains = (tenant.domains ?? []).map((domain) => {
+      if (typeof domain !== 'string' || domain === '') throw new TypeError(`tenant ${tenant.id}: domains must be non-empty strings`);
+      return domain.toLowerCase();
+    });
+    if (!this.tenants.has(tenant.id)) this.tenants.set(tenant.id, { id: tenant.id, distributionId: tenant.distributionId, domains, invalidations: [] });
+  }
+
+  /** The ids of all distribution tenants. */
+  public tenantIds(): string[] {
+    return [...this.tenants.keys()];
+  }
+
+  /**
+   * GetDistributionTenantByDomain: the tenant serving `domain` (case-insensitive).
+   *
+   * @throws CloudFrontApiError EntityNotFound
+   */
+  public tenantByDomain(domain: string): { readonly id: string; readonly distributionId: string; readonly domains: readonly string[] } {
+    const wanted = domain.toLowerCase();
+    for (const tenant of this.tenants.values()) {
+      if (tenant.domains.includes(wanted)) return { id: tenant.id, distributionId: tenant.distributionId, domains: [...tenant.domains] };
+    }
+    throw entityNotFound('The distribution tenant for the specified domain');
+  }
+
+  /**
    * CreateInvalidation: validates the batch, answers a repeated CallerReference with the earlier invalidation,
    * and enforces the in-progress limits.
    *
@@ -90,6 +147,7 @@ export class InvalidationStore {
    */
   public create(distributionId: string, batch: InvalidationBatchInput): CreateResult {
     const invalidations = this.invalidationsOf(distributionId);
+    const tenant = this.tenants.get(distributionId);
     validateBatch(batch);
     const earlier = invalidations.find((inv) => inv.callerReference === batch.callerReference);
     if (earlier) {
@@ -97,10 +155,13 @@ export class InvalidationStore {
       return { invalidation: this.snapshot(earlier), replayed: true };
     }
     const counts = countPaths(batch.paths);
-    checkInProgressCapacity(this.inProgressCounts(invalidations), counts, this.inProgressLimits);
+    // A tenant's invalidations count against its multi-tenant distribution's limits, with the distribution's own and
+    // its other tenants': AWS states the limits per distribution only, so the emulator takes the stricter reading.
+    checkInProgressCapacity(this.inProgressCounts(this.pool(tenant?.distributionId ?? distributionId)), counts, this.inProgressLimits);
     const createdAt = this.now();
     const stored: StoredInvalidation = {
-      distributionId,
+      distributionId: tenant?.distributionId ?? distributionId,
+      ...(tenant !== undefined ? { tenantId: tenant.id } : {}),
       id: this.newId(),
       callerReference: batch.callerReference,
       paths: [...batch.paths],
@@ -139,10 +200,9 @@ export class InvalidationStore {
     };
   }
 
-  /** Snapshots of every invalidation (of one distribution, or of all), oldest first. */
+  /** Snapshots of every invalidation (of one distribution or tenant, or of all), oldest first. */
   public all(distributionId?: string): InvalidationRecord[] {
-    const lists = distributionId === undefined ? [...this.distributions.values()] : [this.distributions.get(distributionId) ?? []];
-    return lists
+    return this.listsOf(distributionId)
       .flat()
       .sort((a, b) => a.createdAt - b.createdAt)
       .map((inv) => this.snapshot(inv));
@@ -151,17 +211,35 @@ export class InvalidationStore {
   /** Marks every in-progress invalidation (of one distribution, or of all) `Completed` now. */
   public completeAll(distributionId?: string): void {
     const now = this.now();
-    const lists = distributionId === undefined ? [...this.distributions.values()] : [this.distributions.get(distributionId) ?? []];
-    for (const inv of lists.flat()) inv.completesAt = Math.min(inv.completesAt, now);
+    for (const inv of this.listsOf(distributionId).flat()) inv.completesAt = Math.min(inv.completesAt, now);
   }
 
   /** Forgets every invalidation; distributions stay. */
   public clear(): void {
     for (const list of this.distributions.values()) list.length = 0;
+    for (const tenant of this.tenants.values()) tenant.invalidations.length = 0;
     this.ids.clear();
   }
 
+  /** The invalidation lists of one distribution (its own) or tenant, or of all. */
+  private listsOf(id: string | undefined): StoredInvalidation[][] {
+    if (id === undefined) return [...this.distributions.values(), ...[...this.tenants.values()].map((tenant) => tenant.invalidations)];
+    return [isTenantId(id) ? (this.tenants.get(id)?.invalidations ?? []) : (this.distributions.get(id) ?? [])];
+  }
+
+  /** A distribution's own invalidations and its tenants': what its in-progress limits count. */
+  private pool(distributionId: string): StoredInvalidation[] {
+    const pool = [...(this.distributions.get(distributionId) ?? [])];
+    for (const tenant of this.tenants.values()) if (tenant.distributionId === distributionId) pool.push(...tenant.invalidations);
+    return pool;
+  }
+
   private invalidationsOf(distributionId: string): StoredInvalidation[] {
+    if (isTenantId(distributionId)) {
+      const tenant = this.tenants.get(distributionId);
+      if (!tenant) throw entityNotFound('The specified distribution tenant');
+      return tenant.invalidations;
+    }
     const list = this.distributions.get(distributionId);
     if (!list) throw noSuchDistribution();
     return list;
@@ -180,6 +258,7 @@ export class InvalidationStore {
   private snapshot(inv: StoredInvalidation): InvalidationRecord {
     return {
       distributionId: inv.distributionId,
+      ...(inv.tenantId !== undefined ? { tenantId: inv.tenantId } : {}),
       id: inv.id,
       callerReference: inv.callerReference,
       paths: [...inv.paths],

@@ -2,7 +2,25 @@
 export type InvalidationStatus = 'InProgress' | 'Completed';
 
 /** The operations the emulator implements; `Unknown` marks any other method and path. */
-export type OperationName = 'CreateInvalidation' | 'GetInvalidation' | 'ListInvalidations' | 'Unknown';
+export type OperationName =
+  | 'CreateInvalidation'
+  | 'GetInvalidation'
+  | 'ListInvalidations'
+  | 'CreateInvalidationForDistributionTenant'
+  | 'GetInvalidationForDistributionTenant'
+  | 'ListInvalidationsForDistributionTenant'
+  | 'GetDistributionTenantByDomain'
+  | 'Unknown';
+
+/** A distribution tenant (CloudFront SaaS Manager) of a multi-tenant distribution, and the domains it serves. */
+export interface TenantOptions {
+  /** Its id, `dt_` and letters and digits. */
+  readonly id: string;
+  /** The multi-tenant distribution it belongs to; must exist. */
+  readonly distributionId: string;
+  /** Domains GetDistributionTenantByDomain finds it by. @default [] */
+  readonly domains?: readonly string[];
+}
 
 /** The faults the emulator can inject in place of an answer. */
 export type FaultKind = 'throttling' | 'serviceUnavailable' | 'connectionReset';
@@ -18,7 +36,10 @@ export interface InvalidationBatchInput {
 
 /** A snapshot of one accepted invalidation, with its status as of the moment the snapshot was taken. */
 export interface InvalidationRecord {
+  /** The distribution; for a tenant's invalidation, the tenant's multi-tenant distribution. */
   readonly distributionId: string;
+  /** The distribution tenant, for an invalidation created with CreateInvalidationForDistributionTenant. */
+  readonly tenantId?: string;
   readonly id: string;
   readonly callerReference: string;
   readonly paths: readonly string[];
@@ -110,6 +131,13 @@ export interface CloudFrontEmulatorOptions {
    * @default []
    */
   readonly distributions?: readonly string[];
+  /**
+   * Distribution tenants that exist from the start, each of a distribution in `distributions`; more can be added
+   * with `addTenant`.
+   *
+   * @default []
+   */
+  readonly tenants?: readonly TenantOptions[];
   /**
    * Milliseconds an invalidation stays `InProgress` before it reads as `Completed`. 0 completes at once. A function
    * is called once per invalidation created, so each can take its own time, as CloudFront's do (60 to 300 s); it

@@ -67,6 +67,21 @@ export function invalidationDocument(invalidation: InvalidationRecord): string {
   );
 }
 
+/** The DistributionTenant document of GetDistributionTenantByDomain (the fields the emulator knows). */
+export function distributionTenantDocument(tenant: { readonly id: string; readonly distributionId: string; readonly domains: readonly string[] }): string {
+  return (
+    `${PROLOG}<DistributionTenant xmlns="${XML_NAMESPACE}">` +
+    element('Id', tenant.id) +
+    element('DistributionId', tenant.distributionId) +
+    element('Name', tenant.id) +
+    element('Arn', `arn:aws:cloudfront::123456789012:distribution-tenant/${tenant.id}`) +
+    `<Domains>${tenant.domains.map((domain) => `<DomainResult>${element('Domain', domain)}${element('Status', 'active')}</DomainResult>`).join('')}</Domains>` +
+    element('Enabled', 'true') +
+    element('Status', 'Deployed') +
+    '</DistributionTenant>'
+  );
+}
+
 /** One page of ListInvalidations. */
 export interface InvalidationPage {
   /** The Marker the request gave, or '' for the first page. */

@@ -188,9 +188,15 @@ describe('bench: cold start and bundle', () => {
     expect(report.sdkCommands).toStrictEqual([
       'ChangeMessageVisibilityBatchCommand',
       'CreateInvalidationCommand',
+      // Distribution tenants: their own invalidation API, and tenantLookup's GetDistributionTenantByDomain.
+      'CreateInvalidationForDistributionTenantCommand',
+      'GetDistributionTenantByDomainCommand',
       'GetInvalidationCommand',
+      'GetInvalidationForDistributionTenantCommand',
+      'GetQueueAttributesCommand',
       'GetQueueUrlCommand',
       'ListInvalidationsCommand',
+      'ListInvalidationsForDistributionTenantCommand',
       'SendMessageBatchCommand',
     ]);
     expect(report.unexpectedInputs).toStrictEqual([]);

@@ -28,6 +28,8 @@ describe('InvalidationQueueStack', () => {
       AlarmTopicArn: { Ref: topic.id },
       DashboardName: { Ref: dashboard.id },
       ProducerPolicyArn: { Ref: policy.id },
+      MetricsNamespace: 'CloudFrontInvalidationQueue',
+      ServiceName: 'cloudfront-invalidation-queue',
     });
     expect(template.toJSON().Description).toMatch(/^CloudFront invalidation queue/);
   });

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, test } from 'vitest';
 import { ENVIRONMENT, parseInvalidatorConfig } from '../../lambda/config.ts';
 import { MIN_FUNCTION_TIMEOUT_SECONDS } from '../../lambda/defaults.ts';
@@ -52,6 +53,10 @@ function actionsOf(statement: { Action: unknown }): string[] {
 }
 
 /** The CloudFormation form of a distribution's ARN. */
+function tenantArn(id: string): unknown {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::', { Ref: 'AWS::AccountId' }, `:distribution-tenant/${id}`]] };
+}
+
 function distributionArn(id: string): unknown {
   return {
     'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::', { Ref: 'AWS::AccountId' }, `:distribution/${id}`]],
@@ -198,6 +203,44 @@ describe('InvalidationQueue', () => {
       expect(resourcesOf(statement)).not.toContain('*');
       expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"|:\*"/);
     }
+  });
+
+  test('tenants: exactly the tenant invalidation actions on the configured tenants\' ARNs, and no lookup action', () => {
+    // GIVEN
+    const tenants = ['dt_2wjDZi3hD1ivOXf6rpZJO1AB', 'dt_3xkEAj4iE2jwPYg7sqaKP2BC'];
+    const distributions = [{ id: 'E2SAASPLATFORM', tenants: tenants.map((id) => ({ id, hostnames: [`${id.slice(3).toLowerCase()}.example.com`] })) }];
+
+    // WHEN
+    const template = queueTemplate({ distributions });
+
+    // THEN
+    const statements = handlerStatements(template).filter((statement) => actionsOf(statement).some((a) => a.includes('DistributionTenant')));
+    expect(statements).toHaveLength(1);
+    expect(actionsOf(statements[0])).toStrictEqual([
+      'cloudfront:CreateInvalidationForDistributionTenant',
+      'cloudfront:GetInvalidationForDistributionTenant',
+      'cloudfront:ListInvalidationsForDistributionTenant',
+    ]);
+    expect(JSON.stringify(resourcesOf(statements[0]))).toBe(JSON.stringify(tenants.map((id) => tenantArn(id))));
+  });
+
+  test('tenantLookup: the lookup action, and the tenant invalidation actions on the account\'s tenants', () => {
+    // GIVEN
+    const distributions = [{ id: 'E2SAASPLATFORM', tenantLookup: true }];
+
+    // WHEN
+    const template = queueTemplate({ distributions });
+
+    // THEN
+    const statements = handlerStatements(template).filter((statement) => actionsOf(statement).some((a) => a.includes('DistributionTenant')));
+    expect(statements).toHaveLength(1);
+    expect([...actionsOf(statements[0])].sort()).toStrictEqual([
+      'cloudfront:CreateInvalidationForDistributionTenant',
+      'cloudfront:GetDistributionTenantByDomain',
+      'cloudfront:GetInvalidationForDistributionTenant',
+      'cloudfront:ListInvalidationsForDistributionTenant',
+    ]);
+    expect(JSON.stringify(resourcesOf(statements[0]))).toBe(JSON.stringify([tenantArn('*')]));
   });
 
   test('the function consumes the queue, sends remainders back to it and sends to the dead-letter queue, nothing more', () => {
@@ -935,6 +978,85 @@ describe('InvalidationQueue', () => {
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: { 'Fn::GetAtt': [key.id, 'Arn'] },
+      });
+    });
+  });
+
+  describe('grantWaitForInvalidations', () => {
+    test('grants reading the distributions\' invalidations, peeking at the dead-letter queue and reading metrics, nothing more', () => {
+      // GIVEN
+      const { stack, queue } = queueStack({ distributions: [WWW_DISTRIBUTION, MEDIA_DISTRIBUTION] });
+      const role = new iam.Role(stack, 'Ci', { assumedBy: new iam.AccountRootPrincipal() });
+
+      // WHEN
+      const grant = queue.grantWaitForInvalidations(role);
+
+      // THEN
+      expect(grant.success).toBe(true);
+      const template = Template.fromStack(stack);
+      const dlqId = resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorDeadLetterQueue').id;
+      const distributionArn = (id: string) => ({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::', { Ref: 'AWS::AccountId' }, `:distribution/${id}`]],
+      });
+      expect(resourceOf(template, 'AWS::IAM::Policy', 'CiDefaultPolicy').properties.PolicyDocument.Statement).toStrictEqual([
+        {
+          Effect: 'Allow',
+          Action: ['cloudfront:GetInvalidation', 'cloudfront:ListInvalidations'],
+          Resource: [distributionArn('E2QWRUHEXAMPLE'), distributionArn('EDFDVBD6EXAMPLE')],
+        },
+        { Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
+        { Effect: 'Allow', Action: ['sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage'], Resource: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+      ]);
+    });
+
+    test('adds kms:Decrypt on the key with KMS', () => {
+      // GIVEN
+      const { stack, queue } = queueStack({ encryption: sqs.QueueEncryption.KMS });
+      const role = new iam.Role(stack, 'Ci', { assumedBy: new iam.AccountRootPrincipal() });
+
+      // WHEN
+      queue.grantWaitForInvalidations(role);
+
+      // THEN
+      const template = Template.fromStack(stack);
+      const key = resourceOf(template, 'AWS::KMS::Key', 'InvalidatorQueueKey');
+      expect(resourceOf(template, 'AWS::IAM::Policy', 'CiDefaultPolicy').properties.PolicyDocument.Statement).toContainEqual({
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::GetAtt': [key.id, 'Arn'] },
+      });
+    });
+
+    test("cdk-nag finds only the `*` CloudWatch's GetMetricData needs, as the doc says", () => {
+      // GIVEN
+      const { stack, queue } = queueStack();
+      const role = new iam.Role(stack, 'Ci', { assumedBy: new iam.AccountRootPrincipal() });
+
+      // WHEN
+      queue.grantWaitForInvalidations(role);
+
+      // THEN
+      const findings = new AwsSolutionsChecks(stack)
+        .validateScope(stack)
+        .violations.flatMap((violation) => violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`));
+      expect(findings).toStrictEqual(['AwsSolutions-IAM5[Resource::*] at Stack/Ci/DefaultPolicy/Resource']);
+    });
+
+    test('a role of another account gets the dead-letter queue through its resource policy', () => {
+      // GIVEN
+      const { stack, queue } = queueStack();
+      const role = iam.Role.fromRoleArn(stack, 'Other', 'arn:aws:iam::111122223333:role/ci', { mutable: false });
+
+      // WHEN
+      queue.grantWaitForInvalidations(role);
+
+      // THEN
+      Template.fromStack(stack).hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Allow', Action: ['sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage'] }),
+          ]),
+        },
       });
     });
   });

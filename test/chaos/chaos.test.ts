@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InvalidationRecord } from '../../local/cloudfront-emulator/index.ts';
 import { checkInvariant, countDuplicates, runChaos } from './chaos.ts';
-import { CHAOS_DISTRIBUTIONS, INVALID_KINDS, chaosCorpus, markerOf, type ChaosMessage } from './corpus.ts';
+import { burstCorpus, CHAOS_DISTRIBUTIONS, INVALID_KINDS, chaosCorpus, markerOf, type ChaosMessage } from './corpus.ts';
 import type { DeadLetterEntry } from './dead-letters.ts';
 
 const [WWW] = CHAOS_DISTRIBUTIONS;
@@ -33,6 +33,25 @@ describe('chaos corpus', () => {
   });
 });
 
+describe('burst corpus', () => {
+  it('gives every valid message 10 paths no other message names, all on one distribution; about 5% invalid', () => {
+    // Act
+    const corpus = burstCorpus({ count: 1_000, seed: 3 });
+
+    // Assess
+    expect(burstCorpus({ count: 1_000, seed: 3 })).toStrictEqual(corpus);
+    const valid = corpus.filter((message) => message.kind === 'valid');
+    const paths = valid.flatMap((message) => [...message.paths.values()].flat());
+    expect(valid.every((message) => [...message.paths.keys()].join() === WWW.id)).toBe(true);
+    expect(paths.length).toBe(valid.length * 10);
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(valid.length).toBeGreaterThan(930);
+    expect(valid.length).toBeLessThan(970);
+    expect(valid.some((message) => message.body.includes('"urls"'))).toBe(true);
+    corpus.forEach((message) => expect(markerOf(message.body)).toBe(message.n));
+  });
+});
+
 describe('checkInvariant', () => {
   it('counts a valid message as lost when a path was never invalidated and it is not dead-lettered', () => {
     // Prepare
@@ -60,8 +79,27 @@ describe('checkInvariant', () => {
     // Assess
     expect(check.lost).toBe(1);
     expect(check.lostBreakdown).toStrictEqual({ nowhere: 0, deadLetteredWithoutErrorCode: 1 });
-    expect(check.validDeadLettered).toStrictEqual({ byCode: { RetriesExhausted: 1 }, retriesExhaustedLastError: { Throttling: 1 } });
+    expect(check.validDeadLettered).toStrictEqual({ byCode: { RetriesExhausted: 1, BacklogExpired: 0 }, retriesExhaustedLastError: { Throttling: 1 } });
     expect(check.violations).toStrictEqual([expect.stringContaining('chaos-1 lost: 1 path(s) never invalidated (E1CHAOSWWWEXAMPLE /b) and in the dead-letter queue without an ErrorCode')]);
+  });
+
+  it('with validMayBeDeadLettered: false, counts any valid message dead-lettered as a violation, by code', () => {
+    // Prepare
+    const corpus = [validMessage(0, ['/a']), validMessage(1, ['/b']), validMessage(2, ['/c'])];
+    const letters: DeadLetterEntry[] = [
+      { body: corpus[0]!.body, errorCode: 'BacklogExpired', errorMessage: 'waited 1 h 00 min for CloudFront\'s in-progress budget' },
+      { body: corpus[1]!.body, errorCode: 'RetriesExhausted', errorMessage: 'CloudFront Throttling on receive 10 of 10: Rate exceeded' },
+    ];
+
+    // Act
+    const tolerant = checkInvariant(corpus, [invalidation('I1', ['/c'])], letters);
+    const strict = checkInvariant(corpus, [invalidation('I1', ['/c'])], letters, { validMayBeDeadLettered: false });
+
+    // Assess
+    expect(tolerant.violations).toStrictEqual([]);
+    expect(strict.lost).toBe(0);
+    expect(strict.validDeadLettered.byCode).toStrictEqual({ RetriesExhausted: 1, BacklogExpired: 1 });
+    expect(strict.violations).toStrictEqual(['2 valid message(s) dead-lettered (RetriesExhausted: 1, BacklogExpired: 1)']);
   });
 
   it('wants every invalid message dead-lettered exactly once with its code', () => {
@@ -112,9 +150,25 @@ describe('chaos run (200 messages, seed 405)', () => {
     async () => {
       // Act: seed 405 draws a throw (after 1 call) and a hang (after 2) for the first two invocations, which run at once,
       // then no crash for six: the run crashes both ways and still ends in about 20 s.
-      const report = await runChaos({ messages: 200, seed: 405, burst: 100, throwRate: 0.25, hangRate: 0.15, drainTimeoutMs: 40_000 });
+      const progress: string[] = [];
+      const report = await runChaos({
+        messages: 200,
+        seed: 405,
+        burst: 100,
+        throwRate: 0.25,
+        hangRate: 0.15,
+        drainTimeoutMs: 40_000,
+        onProgress: (line) => progress.push(line),
+      });
 
       // Assess
+      // Progress from the start, not only once every message is sent (npm run chaos prints these on stderr).
+      expect(progress.filter((line) => !/^\d+ s: sent \d+ of/.test(line)).slice(0, 3)).toStrictEqual([
+        'starting the local stack (fauxqs, the CloudFront emulator, the poller); 200 messages to send, seed 405',
+        expect.stringMatching(/^sending: a burst of 100, then \d+ a second$/),
+        expect.stringMatching(/^sent 200 messages in \d+ ms$/),
+      ]);
+      expect(progress.at(-1)).toMatch(/^\d+ s: drained; reading the dead-letter queue and checking every message$/);
       expect(report.violations).toStrictEqual([]);
       expect(report.lost).toBe(0);
       expect(report.ok).toBe(true);

@@ -31,7 +31,11 @@ export const SHARED_PATHS = ['/', '/index.html', '/feed.xml', '/blog/*'] as cons
  * The codes invalid messages are built to get, in the order the generator cycles through them: every input error
  * code, and NoSuchDistribution (a configured distribution CloudFront does not know).
  */
-export const INVALID_KINDS = [...MESSAGE_ERROR_CODES, 'NoSuchDistribution'] as const;
+export const INVALID_KINDS = [
+  // UnknownTenantDomain needs a distribution with tenantLookup, which the chaos configuration has not.
+  ...MESSAGE_ERROR_CODES.filter((code): code is Exclude<(typeof MESSAGE_ERROR_CODES)[number], 'UnknownTenantDomain'> => code !== 'UnknownTenantDomain'),
+  'NoSuchDistribution',
+] as const;
 export type InvalidKind = (typeof INVALID_KINDS)[number];
 
 export type ChaosMessage =
@@ -146,8 +150,43 @@ function invalidMessage(n: number, code: InvalidKind): ChaosMessage {
         },
       ],
     }),
+    UnknownTenant: JSON.stringify({ tenantId: 'dt_0NOTCONFIGURED', paths: [path], reason }),
     // Valid for the handler, refused by CloudFront: a permanent CloudFront error.
     NoSuchDistribution: JSON.stringify({ distributionId: GHOST_DISTRIBUTION_ID, paths: [path], reason }),
   };
   return { n, kind: 'invalid', body: bodies[code], code };
+}
+
+export interface BurstCorpusOptions extends CorpusOptions {
+  /** Distinct paths each valid message asks for. @default 10 */
+  readonly pathsPerMessage?: number;
+}
+
+/**
+ * The burst profile's messages: every valid one asks for `pathsPerMessage` paths no other message names, all on the
+ * first distribution (a bulk publish: `/burst/<n>/p0` ...), as a path list or, for four in ten, as URLs; the invalid
+ * ones are those of {@link chaosCorpus}, cycling through `INVALID_KINDS`.
+ */
+export function burstCorpus(options: BurstCorpusOptions): ChaosMessage[] {
+  const random = mulberry32(options.seed);
+  const invalidRate = options.invalidRate ?? 0.05;
+  const perMessage = options.pathsPerMessage ?? 10;
+  const [www] = CHAOS_DISTRIBUTIONS;
+  const messages: ChaosMessage[] = [];
+  let invalidCount = 0;
+  for (let n = 0; n < options.count; n++) {
+    if (random() < invalidRate) {
+      messages.push(invalidMessage(n, INVALID_KINDS[invalidCount++ % INVALID_KINDS.length]!));
+      continue;
+    }
+    const paths = Array.from({ length: perMessage }, (_, index) => `/burst/${n}/p${index}`);
+    const reason = marker(n);
+    const body =
+      random() < 0.4
+        ? { urls: paths.map((path) => `https://${www.host}${path}`), source: 'chaos', reason }
+        : { distributionId: www.id, paths, source: 'chaos', reason };
+    const byDistribution = new Map([[www.id, paths]]);
+    messages.push({ n, kind: 'valid', body: JSON.stringify(body), paths: byDistribution, uniquePaths: byDistribution });
+  }
+  return messages;
 }

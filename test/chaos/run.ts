@@ -3,12 +3,15 @@
  * figures as one JSON object. Exits 1 when a message was lost or another invariant broke, 2 on bad arguments.
  */
 import { parseArgs } from 'node:util';
-import { runChaos, CHAOS_DEFAULTS } from './chaos.ts';
+import { runChaos, BURST_PROFILE, CHAOS_DEFAULTS, type ChaosProfile } from './chaos.ts';
 
-const USAGE = `usage: npm run chaos -- [--messages N] [--seed S] [--throw-rate R] [--hang-rate R] [--late-throw-rate R] [--concurrency C] [--max-receive-count M]
+const USAGE = `usage: npm run chaos -- [--profile P] [--messages N] [--seed S] [--throw-rate R] [--hang-rate R] [--late-throw-rate R] [--concurrency C] [--max-receive-count M]
                        [--burst N] [--rate R] [--json]
 
-  --messages N           publish events to send (default 5000)
+  --profile P            standard (default), or burst: ${BURST_PROFILE.messages} messages of ${BURST_PROFILE.pathsPerMessage} distinct paths on one
+                         distribution, all at once, invalidations in progress for ${BURST_PROFILE.completionDelayMs / 1000} s; also fails
+                         when a valid message is dead-lettered (RetriesExhausted, BacklogExpired, any code)
+  --messages N           publish events to send (default 5000; burst: ${BURST_PROFILE.messages})
   --seed S               seeds the messages, the CloudFront faults and the crashes (default 1)
   --throw-rate R         share of invocations that throw mid-batch (default ${CHAOS_DEFAULTS.throwRate})
   --hang-rate R          share of invocations that hang past the function timeout (default ${CHAOS_DEFAULTS.hangRate})
@@ -25,7 +28,8 @@ function parse(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
-      messages: { type: 'string', default: '5000' },
+      profile: { type: 'string', default: 'standard' },
+      messages: { type: 'string' },
       seed: { type: 'string', default: '1' },
       'throw-rate': { type: 'string' },
       'hang-rate': { type: 'string' },
@@ -53,7 +57,8 @@ function parse(argv: string[]) {
   return {
     help: values.help,
     json: values.json,
-    messages: integer('messages', values.messages, 1, 100_000),
+    profile: profileOf(values.profile),
+    messages: values.messages === undefined ? undefined : integer('messages', values.messages, 1, 100_000),
     seed: integer('seed', values.seed, 0, 2 ** 32 - 1),
     throwRate: rate('throw-rate', values['throw-rate']),
     hangRate: rate('hang-rate', values['hang-rate']),
@@ -64,6 +69,11 @@ function parse(argv: string[]) {
     maxReceiveCount:
       values['max-receive-count'] === undefined ? undefined : integer('max-receive-count', values['max-receive-count'], 2, 1000),
   };
+}
+
+function profileOf(text: string): ChaosProfile {
+  if (text !== 'standard' && text !== 'burst') throw new RangeError(`--profile must be standard or burst (given ${text})`);
+  return text;
 }
 
 let args: ReturnType<typeof parse>;
@@ -79,7 +89,8 @@ if (args.help) {
 }
 
 const report = await runChaos({
-  messages: args.messages,
+  profile: args.profile,
+  ...(args.messages !== undefined ? { messages: args.messages } : {}),
   seed: args.seed,
   ...(args.throwRate !== undefined ? { throwRate: args.throwRate } : {}),
   ...(args.hangRate !== undefined ? { hangRate: args.hangRate } : {}),

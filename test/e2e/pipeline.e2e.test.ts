@@ -116,7 +116,10 @@ describe('local pipeline', () => {
     expect(sendCode).toBe(EXIT_CODES.ok);
     expect(statusCode).toBe(EXIT_CODES.ok);
     const [invalidation] = invalidationsWith(env, WWW, path);
-    expect(JSON.parse(status.stdout())).toContainEqual(
+    const www = (JSON.parse(status.stdout()) as { distributions: Array<{ distributionId: string; invalidations: unknown[] }> }).distributions.find(
+      (distribution) => distribution.distributionId === WWW,
+    );
+    expect(www?.invalidations).toContainEqual(
       expect.objectContaining({ distributionId: WWW, invalidationId: invalidation!.id, status: 'Completed', paths: invalidation!.paths.length }),
     );
   });

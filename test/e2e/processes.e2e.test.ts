@@ -10,7 +10,12 @@ import { E2E_CONTEXT, waitFor } from './support.ts';
 /** `npm start`, `npm run demo` and `cfiq send` as a developer runs them: child processes, real terminals aside. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NODE_DIR = dirname(process.execPath);
-const CHILD_ENV = { ...process.env, PATH: `${NODE_DIR}:${process.env.PATH ?? ''}` } as NodeJS.ProcessEnv;
+// Its own state file: a cfiq local started here must not be found by the commands other tests run in the repository.
+const CHILD_ENV = {
+  ...process.env,
+  PATH: `${NODE_DIR}:${process.env.PATH ?? ''}`,
+  CFIQ_LOCAL_STATE: join(mkdtempSync(join(tmpdir(), 'cfiq-processes-state-')), 'local.json'),
+} as NodeJS.ProcessEnv;
 
 interface Running {
   readonly child: ChildProcess;

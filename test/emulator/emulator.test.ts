@@ -621,7 +621,16 @@ describe('CloudFront emulator', () => {
       expect(requests[0]).toMatchObject({ url: `/2020-05-31/distribution/${DIST}/invalidation`, invalidationId: created.Invalidation!.Id, receivedAt: expect.any(Date) });
       expect(stats).toStrictEqual({
         requests: 5,
-        byOperation: { CreateInvalidation: 3, GetInvalidation: 1, ListInvalidations: 1, Unknown: 0 },
+        byOperation: {
+          CreateInvalidation: 3,
+          GetInvalidation: 1,
+          ListInvalidations: 1,
+          CreateInvalidationForDistributionTenant: 0,
+          GetInvalidationForDistributionTenant: 0,
+          ListInvalidationsForDistributionTenant: 0,
+          GetDistributionTenantByDomain: 0,
+          Unknown: 0,
+        },
         errors: { InvalidArgument: 1 },
         faults: { throttling: 0, serviceUnavailable: 0, connectionReset: 0 },
         invalidationsCreated: 1,

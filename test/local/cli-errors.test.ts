@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { awsErrorName } from '../../lambda/errors.ts';
-import { AwsCallError, awsCall, EXIT_CODES } from '../../local/cli/errors.ts';
+import { awsCall, awsErrorHint, EXIT_CODES, iamActionOf } from '../../local/cli/errors.ts';
 
 /** An error shaped like the SDK's, or like the transport error under it. */
 function thrown(fields: Record<string, unknown>, message = 'it failed'): Error {
@@ -29,7 +29,7 @@ describe('awsCall', () => {
     const call = awsCall('ReceiveMessage', () => Promise.reject(thrown({ name: 'QueueDoesNotExist' }, 'The queue does not exist.')));
 
     // Assess
-    await expect(call).rejects.toThrow(new AwsCallError('ReceiveMessage', 'QueueDoesNotExist', 'The queue does not exist.'));
+    await expect(call).rejects.toThrow(/^ReceiveMessage failed: QueueDoesNotExist: The queue does not exist\.\nNo such queue: check --queue-url/);
     await expect(call).rejects.toMatchObject({ exitCode: EXIT_CODES.aws, code: 'QueueDoesNotExist', operation: 'ReceiveMessage' });
   });
 
@@ -38,5 +38,34 @@ describe('awsCall', () => {
       message: 'GetQueueUrl failed: UnknownError: null',
       code: 'UnknownError',
     });
+  });
+});
+
+describe('awsErrorHint: every AWS error names what to set', () => {
+  it.each([
+    ['no credentials', 'ListInvalidations E1', 'CredentialsProviderError', 'Could not load credentials from any providers', /set AWS_PROFILE .*cfiq local/],
+    ['no region', 'DescribeStacks', 'UnknownError', 'Region is missing', /set AWS_REGION or pass --region/],
+    ['nothing listening', 'SendMessage', 'ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:4566', /is cfiq local still running\?/],
+    ['no network', 'GetMetricData', 'ENOTFOUND', 'getaddrinfo ENOTFOUND monitoring.eu-west-1.amazonaws.com', /check the network/],
+    ['access denied', 'GetInvalidation E1 I1', 'AccessDenied', 'User is not authorized', /may not call cloudfront:GetInvalidation/],
+    ['a batch call denied', 'ChangeMessageVisibilityBatch', 'AccessDenied', 'denied', /may not call sqs:ChangeMessageVisibility:/],
+    ['expired credentials', 'SendMessage', 'ExpiredToken', 'The security token included in the request is expired', /refresh them/],
+    ['no such queue', 'ReceiveMessage', 'AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist', /check --queue-url/],
+    ['no such distribution', 'ListInvalidations E1', 'NoSuchDistribution', 'The specified distribution does not exist.', /check --distribution/],
+  ])('%s', (_what, operation, code, message, expected) => {
+    expect(awsErrorHint(operation, code, message)).toMatch(expected);
+  });
+
+  it('says nothing it does not know', () => {
+    expect(awsErrorHint('SendMessage', 'InvalidParameterValue', 'bad')).toBeUndefined();
+  });
+
+  it('iamActionOf names the IAM action of an operation', () => {
+    expect([iamActionOf('ListInvalidations E1'), iamActionOf('GetMetricData'), iamActionOf('DescribeStacks'), iamActionOf('SendMessageBatch')]).toStrictEqual([
+      'cloudfront:ListInvalidations',
+      'cloudwatch:GetMetricData',
+      'cloudformation:DescribeStacks',
+      'sqs:SendMessage',
+    ]);
   });
 });

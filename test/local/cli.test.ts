@@ -73,6 +73,7 @@ describe('cfiq', () => {
   it.each([
     [['--help']],
     [['send', '--help']],
+    [['wait', '--help']],
     [['dlq', '--help']],
     [['dlq', 'list', '--help']],
     [['dlq', 'redrive', '--help']],

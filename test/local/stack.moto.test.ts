@@ -1,5 +1,6 @@
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient, CreateDistributionCommand, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,21 +111,29 @@ describe.skipIf(skipReason !== undefined)('cfiq against moto', () => {
     expect(moved.MessageAttributes).toBeUndefined();
   });
 
-  it('status reads invalidations as CloudFront (moto) answers them', async () => {
-    // Prepare
+  /** A distribution in moto, and a configuration naming it. */
+  async function motoDistribution(name: string): Promise<{ cloudfront: CloudFrontClient; distributionId: string; config: string }> {
     const cloudfront = new CloudFrontClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: CREDENTIALS });
     const { Distribution } = await cloudfront.send(
       new CreateDistributionCommand({
         DistributionConfig: {
-          CallerReference: 'cfiq-status',
-          Comment: 'status',
+          CallerReference: `cfiq-${name}`,
+          Comment: name,
           Enabled: true,
-          Origins: { Quantity: 1, Items: [{ Id: 'o', DomainName: 'cfiq-status.s3.us-east-1.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' } }] },
+          Origins: { Quantity: 1, Items: [{ Id: 'o', DomainName: `cfiq-${name}.s3.us-east-1.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }] },
           DefaultCacheBehavior: { TargetOriginId: 'o', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
         },
       }),
     );
     const distributionId = Distribution!.Id!;
+    const config = join(mkdtempSync(join(tmpdir(), 'cfiq-moto-')), 'invalidator.json');
+    writeFileSync(config, JSON.stringify({ distributions: [{ id: distributionId, hostnames: [`${name}.example.org`] }] }));
+    return { cloudfront, distributionId, config };
+  }
+
+  it('status reads invalidations as CloudFront (moto) answers them, and the backlog gauges from CloudWatch', async () => {
+    // Prepare
+    const { cloudfront, distributionId } = await motoDistribution('status');
     await cloudfront.send(
       new CreateInvalidationCommand({
         DistributionId: distributionId,
@@ -132,13 +141,55 @@ describe.skipIf(skipReason !== undefined)('cfiq against moto', () => {
       }),
     );
     cloudfront.destroy();
-    const { io, stdout } = recordingIo(env);
+    const cloudwatch = new CloudWatchClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: CREDENTIALS });
+    const dimensions = [
+      { Name: 'service', Value: 'cloudfront-invalidation-queue' },
+      { Name: 'DistributionId', Value: distributionId },
+    ];
+    await cloudwatch.send(
+      new PutMetricDataCommand({
+        Namespace: 'CloudFrontInvalidationQueue',
+        MetricData: [
+          { MetricName: 'PathsWaiting', Dimensions: dimensions, Value: 1234, Unit: 'Count', Timestamp: new Date(Date.now() - 60_000) },
+          { MetricName: 'OldestWaitingAgeSeconds', Dimensions: dimensions, Value: 95, Unit: 'Seconds', Timestamp: new Date(Date.now() - 60_000) },
+        ],
+      }),
+    );
+    cloudwatch.destroy();
+    const json = recordingIo(env);
+    const table = recordingIo(env);
 
     // Act
-    const code = await runCli(['status', '--distribution', distributionId, '--json'], io);
+    const code = await runCli(['status', '--distribution', distributionId, '--distribution', 'E2NOTHINGEXAMPLE', '--json'], json.io);
+    await runCli(['status', '--distribution', distributionId], table.io);
 
     // Assess
     expect(code).toBe(EXIT_CODES.ok);
-    expect(JSON.parse(stdout())).toMatchObject([{ distributionId, status: 'COMPLETED', paths: 2, callerReference: 'status-1' }]);
+    const { distributions } = JSON.parse(json.stdout());
+    expect(distributions[0]).toMatchObject({
+      distributionId,
+      invalidations: [{ distributionId, status: 'COMPLETED', paths: 2, callerReference: 'status-1' }],
+      waiting: { paths: 1234, oldestAgeSeconds: 95, source: 'cloudwatch' },
+    });
+    expect(distributions[1]).toMatchObject({ distributionId: 'E2NOTHINGEXAMPLE', invalidations: [], waiting: { paths: null, oldestAgeSeconds: null } });
+    expect(table.stdout()).toMatch(new RegExp(`^${distributionId} +\\S.* +1,234 paths +1 min 35 s +1 min \\d\\d s ago$`, 'm'));
+  });
+
+  it('wait: live once an invalidation created after the send covers every path (moto completes at once)', async () => {
+    // Prepare
+    const { cloudfront, distributionId, config } = await motoDistribution('wait');
+    const since = new Date(Date.now() - 1_000).toISOString();
+    await cloudfront.send(
+      new CreateInvalidationCommand({ DistributionId: distributionId, InvalidationBatch: { CallerReference: 'wait-1', Paths: { Quantity: 1, Items: ['/news/*'] } } }),
+    );
+    cloudfront.destroy();
+    const { io, stdout, stderr } = recordingIo(env);
+
+    // Act
+    const code = await runCli(['wait', 'some-message-id', '--stack', STACK, '--config', config, '--since', since, '--poll-interval', '0.2', 'https://wait.example.org/news/a'], io);
+
+    // Assess
+    expect({ code, stderr: stderr() }).toMatchObject({ code: EXIT_CODES.ok });
+    expect(stdout()).toMatch(/^Live after .*: every path of message some-message-id is invalidated/);
   });
 });

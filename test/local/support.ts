@@ -3,6 +3,8 @@ import {
   GetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCAL_CREDENTIALS } from '../../local/credentials.ts';
 import { startLocalSqs, type LocalSqsServer } from '../../local/sqs-server.ts';
@@ -58,10 +60,16 @@ export async function waitFor<T>(what: string, check: () => T | undefined | Prom
   }
 }
 
+/**
+ * A state file no cfiq local writes: commands run in tests don't pick up a local mode a developer (or another test)
+ * runs in the repository. Tests of discovery set CFIQ_LOCAL_STATE themselves.
+ */
+export const NO_LOCAL_STATE = join(tmpdir(), `cfiq-no-local-state-${process.pid}`, 'local.json');
+
 /** A CliIo that records what a command prints. */
-export function recordingIo(env: Record<string, string | undefined> = {}, signal: AbortSignal = new AbortController().signal) {
+export function recordingIo(env: Record<string, string | undefined> = {}, signal: AbortSignal = new AbortController().signal, cwd = process.cwd()) {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIo = { out: (line) => out.push(line), err: (line) => err.push(line), env, cwd: process.cwd(), signal };
+  const io: CliIo = { out: (line) => out.push(line), err: (line) => err.push(line), env: { CFIQ_LOCAL_STATE: NO_LOCAL_STATE, ...env }, cwd, signal };
   return { io, out, err, stdout: () => out.join('\n'), stderr: () => err.join('\n') };
 }

@@ -292,3 +292,21 @@ describe('testConfig', () => {
     });
   });
 });
+
+describe('wildcardCollapse.whenBacklogRoundsAbove', () => {
+  const distributions = [{ id: WWW_DISTRIBUTION_ID, hostnames: ['www.example.com'] }];
+
+  it('is optional, and kept as given with the threshold defaulted', () => {
+    expect(parseInvalidatorConfig({ distributions, wildcardCollapse: {} }).wildcardCollapse).toStrictEqual({ minPathsPerDirectory: 10 });
+    expect(parseInvalidatorConfig({ distributions, wildcardCollapse: { whenBacklogRoundsAbove: 3 } }).wildcardCollapse).toStrictEqual({
+      minPathsPerDirectory: 10,
+      whenBacklogRoundsAbove: 3,
+    });
+  });
+
+  it.each([0, 1001, 2.5])('rejects %s, naming the field', (rounds) => {
+    const error = thrown(() => parseInvalidatorConfig({ distributions, wildcardCollapse: { whenBacklogRoundsAbove: rounds } }));
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toMatch(/wildcardCollapse\.whenBacklogRoundsAbove/);
+  });
+});

@@ -1,0 +1,38 @@
+import type { SQSRecord } from 'aws-lambda';
+import { DEADLINE_MARGIN_MS } from '../defaults.ts';
+import { isTenantId } from '../submit/invalidation-api.ts';
+import type { PipelineDependencies } from '../types.ts';
+import type { DistributionRouter } from './routing.ts';
+import { hostsToLookUp, lookupDistributions, TenantLookup } from './tenant-lookup.ts';
+
+/** The lookups of a process that gives none: one per warm container, so answers are cached across batches. */
+const sharedLookup = new TenantLookup();
+
+/**
+ * The router for one batch: the configured one, plus, when a distribution has tenantLookup, the tenants CloudFront
+ * names for the batch's hosts that no configured name or domain routes.
+ */
+export async function routerForBatch(records: readonly SQSRecord[], deps: PipelineDependencies): Promise<DistributionRouter> {
+  const parents = lookupDistributions(deps.settings.config);
+  if (parents.size === 0) return deps.router;
+  const hosts = hostsToLookUp(records, deps.router);
+  const lookup = deps.tenantLookup ?? sharedLookup;
+  const remaining = deps.remainingTimeMs?.();
+  const abortSignal = remaining === undefined ? undefined : AbortSignal.timeout(Math.max(1, remaining - DEADLINE_MARGIN_MS));
+  const { found, misses } = await lookup.lookUp(deps.cloudfront, hosts, parents, deps.now?.() ?? Date.now(), abortSignal);
+  for (const [hostname, miss] of misses) {
+    if (miss.kind === 'failed') deps.observer.warn('could not look up the distribution tenant of a host; its messages are read again later', { hostname, error: miss.error });
+  }
+  return deps.router.withLookedUp(found, misses);
+}
+
+/** Each tenant among `targetIds` with its multi-tenant distribution, whose in-progress budget it shares. */
+export function tenantParents(targetIds: Iterable<string>, router: DistributionRouter): Map<string, string> {
+  const parents = new Map<string, string>();
+  for (const id of targetIds) {
+    if (!isTenantId(id)) continue;
+    const parent = router.parentOf(id);
+    if (parent !== undefined) parents.set(id, parent);
+  }
+  return parents;
+}
