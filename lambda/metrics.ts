@@ -11,6 +11,7 @@ export const METRICS = {
   /** Messages acknowledged and re-sent with a delay because their distribution's in-progress budget was full. */
   messagesWaiting: 'MessagesWaiting',
 } as const;
+/** The name of one of the handler's {@link METRICS}. */
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 
 /**
@@ -22,4 +23,5 @@ export const GAUGES = {
   oldestWaitingAge: 'OldestWaitingAgeSeconds',
   invalidationsInProgress: 'InvalidationsInProgress',
 } as const;
+/** The name of one of the per-distribution {@link GAUGES}. */
 export type GaugeName = (typeof GAUGES)[keyof typeof GAUGES];
