@@ -1,6 +1,5 @@
 // Over 250 lines on purpose: one class whose public fields and grant methods a user reads together. Its props,
 // defaults, prop rules, alarms and dashboard already live in modules of their own (see below).
-import { fileURLToPath } from 'node:url';
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -17,7 +16,7 @@ import { Construct } from 'constructs';
 import { ENVIRONMENT, invalidatorConfigSchema, type InvalidatorConfig } from '../lambda/config.ts';
 import type { GaugeName, MetricName } from '../lambda/metrics.ts';
 import { addAlarms, addDashboard } from './alarms-and-dashboard.ts';
-import { HANDLER_BUNDLING } from './handler-bundling.ts';
+import { handlerCode } from './handler-code.ts';
 import { visibilityTimeoutOf, withDefaults, type InvalidationQueueSettings } from './invalidation-queue-defaults.ts';
 import type { InvalidationQueueProps } from './invalidation-queue-props.ts';
 import { MAX_ENVIRONMENT_BYTES } from './service-limits.ts';
@@ -29,12 +28,8 @@ export type { InvalidationDistribution, InvalidationQueueProps } from './invalid
 /**
  * The InvalidationQueue construct: queues, function, grants. Its props live in invalidation-queue-props.ts, their
  * defaults in invalidation-queue-defaults.ts, their rules in validate-invalidation-queue-props.ts, alarms and the
- * dashboard in alarms-and-dashboard.ts.
+ * dashboard in alarms-and-dashboard.ts, where the handler's code comes from in handler-code.ts.
  */
-
-/** The handler's source; bundled by local esbuild. */
-export const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.url));
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Actions a producer needs on the queue: send, and look the URL up by name (boto3's `get_queue_url`). */
 export const PRODUCER_QUEUE_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueUrl'] as const;
@@ -186,7 +181,7 @@ export class InvalidationQueue extends Construct {
 
   /**
    * The statements of a producer policy, for an `iam.ManagedPolicy` that a role outside this app attaches:
-   * the same actions as {@link grantSendMessages}.
+   * the same actions as {@link InvalidationQueue.grantSendMessages}.
    */
   public producerPolicyStatements(): iam.PolicyStatement[] {
     const statements = [
@@ -341,10 +336,8 @@ export class InvalidationQueue extends Construct {
     };
     this.checkEnvironmentSize(environment);
     const handler = new nodejs.NodejsFunction(this, 'Handler', {
-      entry: HANDLER_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      // The package's prebuilt bundle, or (in this repository) the source bundled at synth time.
+      ...handlerCode(),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       description: 'Coalesces queued publish events into CloudFront invalidations',
@@ -353,7 +346,6 @@ export class InvalidationQueue extends Construct {
       role,
       logGroup: this.logGroup,
       environment,
-      bundling: { ...HANDLER_BUNDLING, logLevel: nodejs.LogLevel.WARNING },
     });
     handler.addEventSource(
       new SqsEventSource(this.queue, {
