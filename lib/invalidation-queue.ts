@@ -218,7 +218,7 @@ export class InvalidationQueue extends Construct {
   }
 
   /**
-   * Grant what `cfiq wait`, `cfiq send --wait` (besides {@link grantSendMessages}) and `cfiq status` read, for a CI
+   * Grant what `cfiq wait`, `cfiq send --wait` (besides {@link InvalidationQueue.grantSendMessages}) and `cfiq status` read, for a CI
    * role that waits until a purge is live:
    *
    * - `cloudfront:ListInvalidations` and `cloudfront:GetInvalidation` on the configured distributions;
