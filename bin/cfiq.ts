@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // cfiq: the operator's CLI (docs/operating.md, "The `cfiq` CLI"). The commands live in local/cli/; this file only
-// dispatches, and turns signals into an AbortSignal the commands stop on.
+// dispatches, and turns signals into an AbortSignal the commands stop on. package.json's "bin" runs it through
+// bin/cfiq.js, which picks this source or, in the npm package, its compiled form.
 import { EXIT_CODES } from '../local/cli/errors.ts';
 import { processIo } from '../local/cli/io.ts';
 import { runCli } from '../local/cli/main.ts';

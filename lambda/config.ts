@@ -113,6 +113,7 @@ function limit(min: number, max: number, fallback: number) {
   return z._default(z.int().check(z.minimum(min), z.maximum(max)), fallback);
 }
 
+/** The handler's configuration (`INVALIDATOR_CONFIG`): distributions, per-request limits, wildcard collapse. */
 export const invalidatorConfigSchema = z
   .strictObject({
     distributions: z.array(distributionSchema).check(z.minLength(1, 'must name at least one distribution')),

@@ -17,6 +17,7 @@ export const MESSAGE_ERROR_CODES = [
   'UnknownTenant',
   'UnknownTenantDomain',
 ] as const;
+/** One of {@link MESSAGE_ERROR_CODES}. */
 export type MessageErrorCode = (typeof MESSAGE_ERROR_CODES)[number];
 
 /** CloudFront errors that no retry can fix: the contributing messages go to the dead-letter queue at once. */
@@ -102,6 +103,7 @@ export class ConfigurationError extends InvalidatorError {
 
 /** A message body that can never be processed. The message is dead-lettered with `code`. */
 export class InvalidMessageError extends InvalidatorError {
+  /** Why: the `ErrorCode` the message is dead-lettered with. */
   public readonly code: MessageErrorCode;
 
   public constructor(code: MessageErrorCode, message: string, options?: ErrorOptions) {
@@ -114,6 +116,7 @@ export class InvalidMessageError extends InvalidatorError {
 
 /** A path that breaks CloudFront's rules; `path` is the offending value (truncated for display). */
 export class InvalidPathError extends InvalidMessageError {
+  /** The offending path, as given. */
   public readonly path: string;
 
   public constructor(path: string, reason: string) {

@@ -19,6 +19,7 @@ export const METRICS = {
   /** Requested paths replaced by a directory wildcard under a backlog (wildcardCollapse.whenBacklogRoundsAbove). */
   pathsCollapsed: 'PathsCollapsed',
 } as const;
+/** The name of one of the handler's {@link METRICS}. */
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 
 /**
@@ -30,4 +31,5 @@ export const GAUGES = {
   oldestWaitingAge: 'OldestWaitingAgeSeconds',
   invalidationsInProgress: 'InvalidationsInProgress',
 } as const;
+/** The name of one of the per-distribution {@link GAUGES}. */
 export type GaugeName = (typeof GAUGES)[keyof typeof GAUGES];

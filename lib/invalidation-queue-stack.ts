@@ -12,6 +12,7 @@ export interface InvalidationQueueStackProps extends StackProps, InvalidationQue
  * an operator or a CMS needs.
  */
 export class InvalidationQueueStack extends Stack {
+  /** The queues, the function, the alarms and the dashboard. */
   public readonly invalidationQueue: InvalidationQueue;
   /** Attach this to the CMS's role: it may send publish events to the queue, nothing else. */
   public readonly producerPolicy: iam.ManagedPolicy;

@@ -1,6 +1,5 @@
 // Over 250 lines on purpose: one class whose public fields and grant methods a user reads together. Its props,
 // defaults, prop rules, alarms and dashboard already live in modules of their own (see below).
-import { fileURLToPath } from 'node:url';
 import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -18,7 +17,7 @@ import { Construct } from 'constructs';
 import { ENVIRONMENT, invalidatorConfigSchema, type BucketConfig, type InvalidatorConfig } from '../lambda/config.ts';
 import type { GaugeName, MetricName } from '../lambda/metrics.ts';
 import { addAlarms, addDashboard } from './alarms-and-dashboard.ts';
-import { HANDLER_BUNDLING } from './handler-bundling.ts';
+import { handlerCode } from './handler-code.ts';
 import { visibilityTimeoutOf, withDefaults, type InvalidationQueueSettings } from './invalidation-queue-defaults.ts';
 import type { InvalidationQueueProps } from './invalidation-queue-props.ts';
 import {
@@ -42,12 +41,8 @@ export { S3Delivery, type AddS3SourceOptions, type S3SourceOptions } from './s3-
 /**
  * The InvalidationQueue construct: queues, function, grants. Its props live in invalidation-queue-props.ts, their
  * defaults in invalidation-queue-defaults.ts, their rules in validate-invalidation-queue-props.ts, alarms and the
- * dashboard in alarms-and-dashboard.ts.
+ * dashboard in alarms-and-dashboard.ts, where the handler's code comes from in handler-code.ts.
  */
-
-/** The handler's source; bundled by local esbuild. */
-export const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.url));
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Actions a producer needs on the queue: send, and look the URL up by name (boto3's `get_queue_url`). */
 export const PRODUCER_QUEUE_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueUrl'] as const;
@@ -313,7 +308,7 @@ export class InvalidationQueue extends Construct {
 
   /**
    * The statements of a producer policy, for an `iam.ManagedPolicy` that a role outside this app attaches:
-   * the same actions as {@link grantSendMessages}.
+   * the same actions as {@link InvalidationQueue.grantSendMessages}.
    */
   public producerPolicyStatements(): iam.PolicyStatement[] {
     const statements = [
@@ -350,7 +345,7 @@ export class InvalidationQueue extends Construct {
   }
 
   /**
-   * Grant what `cfiq wait`, `cfiq send --wait` (besides {@link grantSendMessages}) and `cfiq status` read, for a CI
+   * Grant what `cfiq wait`, `cfiq send --wait` (besides {@link InvalidationQueue.grantSendMessages}) and `cfiq status` read, for a CI
    * role that waits until a purge is live:
    *
    * - `cloudfront:ListInvalidations` and `cloudfront:GetInvalidation` on the configured distributions;
@@ -470,10 +465,8 @@ export class InvalidationQueue extends Construct {
     this.handlerEnvironment = environment;
     this.checkEnvironmentSize();
     const handler = new nodejs.NodejsFunction(this, 'Handler', {
-      entry: HANDLER_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      // The package's prebuilt bundle, or (in this repository) the source bundled at synth time.
+      ...handlerCode(),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       description: 'Coalesces queued publish events into CloudFront invalidations',
@@ -482,7 +475,6 @@ export class InvalidationQueue extends Construct {
       role,
       logGroup: this.logGroup,
       environment,
-      bundling: { ...HANDLER_BUNDLING, logLevel: nodejs.LogLevel.WARNING },
     });
     handler.addEventSource(
       new SqsEventSource(this.queue, {

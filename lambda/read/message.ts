@@ -50,6 +50,7 @@ function described<T extends z.ZodMiniType>(schema: T, description: string): T {
   return schema;
 }
 
+/** A message of the contract, version 1: what {@link invalidationMessageSchema} accepts. */
 export type InvalidationMessage = z.output<typeof invalidationMessageSchema>;
 
 /** An EventBridge event delivered to SQS by a rule: the message is its `detail`. */

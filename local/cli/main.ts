@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { awsErrorName, ConfigurationError, InvalidMessageError } from '../../lambda/errors.ts';
 import { awsErrorHint, CliError, EXIT_CODES } from './errors.ts';
 import type { CliIo } from './io.ts';
@@ -35,9 +35,12 @@ stack's outputs (--stack, default CloudFrontInvalidationQueue).
 Exit codes: 0 ok, 1 invalid input, 2 usage, 3 AWS or transport error, 4 incomplete, 5 dead-lettered (wait),
 6 timed out (wait), 130 interrupted.`;
 
-/** The package's version, from its package.json. */
+/**
+ * The package's version, from its package.json: through the package's own name (its "exports" map), so that the
+ * source in a clone and the compiled CLI in the npm package (dist/) find the same file.
+ */
 export function cliVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  const manifest = createRequire(import.meta.url)('cloudfront-invalidation-queue/package.json') as { version?: unknown };
   return typeof manifest.version === 'string' ? manifest.version : 'unknown';
 }
 

@@ -114,6 +114,8 @@ describe('local pipeline: distribution tenants', () => {
     // Assess
     expect(code).toBe(EXIT_CODES.ok);
     const [invalidation] = invalidationsWith(env, TENANT_A, page);
-    expect(JSON.parse(status.stdout())).toContainEqual(expect.objectContaining({ distributionId: TENANT_A, invalidationId: invalidation!.id, paths: 1 }));
+    const { distributions } = JSON.parse(status.stdout()) as { distributions: Array<{ distributionId: string; invalidations: unknown[] }> };
+    const tenant = distributions.find(({ distributionId }) => distributionId === TENANT_A);
+    expect(tenant?.invalidations).toContainEqual(expect.objectContaining({ invalidationId: invalidation!.id, paths: 1 }));
   });
 });
