@@ -93,13 +93,16 @@ export const bucketNameSchema = z
   );
 
 /**
- * A bucket whose object changes invalidate a distribution (see lambda/resolve/bucket-keys.ts): a key under
+ * A bucket whose object changes invalidate a distribution, or a distribution tenant (see lambda/resolve/bucket-keys.ts): a key under
  * `keyPrefix`, without it, after `pathPrefix`, is the path; with `indexDocument`, `blog/index.html` also invalidates
  * `/blog/`. Several entries may name one bucket (several distributions, or several key prefixes).
  */
 export const bucketSchema = z.strictObject({
   name: bucketNameSchema,
-  distributionId: distributionIdSchema,
+  /** The distribution its objects are served by; or, instead, `tenantId` (exactly one of them). */
+  distributionId: z.optional(distributionIdSchema),
+  /** A configured distribution tenant its objects are served by (its `dt_` id), instead of `distributionId`. */
+  tenantId: z.optional(tenantIdSchema),
   keyPrefix: z._default(z.string().check(z.maxLength(MAX_S3_KEY_BYTES)), DEFAULT_KEY_PREFIX),
   pathPrefix: z._default(
     z.string().check(z.refine(isPathPrefix, 'must be an invalidation path starting and ending with "/", without "*" or "?" (e.g. "/" or "/static/")')),
@@ -184,33 +187,55 @@ export const invalidatorConfigSchema = z
           });
         });
       });
-      checkBuckets(config, ids, ctx);
+      checkBuckets(config, ctx);
     }),
   );
 
-/** Each bucket entry names a configured distribution, and no entry is given twice. */
+/** Each bucket entry names exactly one configured distribution or distribution tenant, and no entry is given twice. */
 function checkBuckets(
-  config: { readonly buckets?: ReadonlyArray<z.output<typeof bucketSchema>> | undefined },
-  distributionIds: ReadonlySet<string>,
+  config: {
+    readonly distributions: ReadonlyArray<z.output<typeof distributionSchema>>;
+    readonly buckets?: ReadonlyArray<z.output<typeof bucketSchema>> | undefined;
+  },
   ctx: z.core.$RefinementCtx,
 ): void {
+  const distributionIds = config.distributions.map((distribution) => distribution.id);
+  const tenantIds = config.distributions.flatMap((distribution) => (distribution.tenants ?? []).map((tenant) => tenant.id));
   const seen = new Set<string>();
   config.buckets?.forEach((bucket, index) => {
-    if (!distributionIds.has(bucket.distributionId)) {
+    if ((bucket.distributionId === undefined) === (bucket.tenantId === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['buckets', index],
+        input: bucket.name,
+        message: 'must name exactly one of distributionId and tenantId (a distribution tenant)',
+      });
+      return;
+    }
+    if (bucket.tenantId !== undefined && !tenantIds.includes(bucket.tenantId)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['buckets', index, 'tenantId'],
+        input: bucket.tenantId,
+        message: `must be a configured distribution tenant (configured: ${tenantIds.join(', ') || 'none'})`,
+      });
+    }
+    if (bucket.distributionId !== undefined && !distributionIds.includes(bucket.distributionId)) {
       ctx.addIssue({
         code: 'custom',
         path: ['buckets', index, 'distributionId'],
         input: bucket.distributionId,
-        message: `must be a configured distribution (configured: ${[...distributionIds].join(', ')})`,
+        message: `must be a configured distribution (configured: ${distributionIds.join(', ')})`,
       });
     }
-    const entry = JSON.stringify([bucket.name, bucket.keyPrefix, bucket.distributionId]);
+    const target = bucket.tenantId ?? bucket.distributionId;
+    const entry = JSON.stringify([bucket.name, bucket.keyPrefix, target]);
     if (seen.has(entry)) {
       ctx.addIssue({
         code: 'custom',
         path: ['buckets', index],
         input: bucket.name,
-        message: `duplicate bucket source: "${bucket.name}" with keyPrefix ${JSON.stringify(bucket.keyPrefix)} for ${bucket.distributionId}`,
+        message: `duplicate bucket source: "${bucket.name}" with keyPrefix ${JSON.stringify(bucket.keyPrefix)} for ${target}`,
       });
     }
     seen.add(entry);

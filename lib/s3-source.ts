@@ -16,10 +16,20 @@ import { encodeObjectKey } from '../lambda/read/s3-events.ts';
 /** Options of {@link InvalidationQueue.addS3Source}: the configuration's `buckets` entry, less the bucket's name. */
 export interface S3SourceOptions {
   /**
-   * The distribution the bucket's objects are served by: one of the construct's `distributions`.
-   * (Distribution tenants are not supported here yet.)
+   * The distribution the bucket's objects are served by: one of the construct's `distributions`. Give exactly one of
+   * `distributionId` and `tenantId`.
+   *
+   * @default - none: `tenantId` names the target instead
    */
-  readonly distributionId: string;
+  readonly distributionId?: string;
+
+  /**
+   * The distribution tenant the bucket's objects are served by (CloudFront SaaS Manager, its `dt_` id): one of the
+   * `tenants` of the construct's `distributions`. Give exactly one of `distributionId` and `tenantId`.
+   *
+   * @default - none: `distributionId` names the target instead
+   */
+  readonly tenantId?: string;
 
   /**
    * Only keys starting with it invalidate, with it stripped from the key; also the prefix filter of the bucket's

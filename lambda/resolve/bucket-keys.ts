@@ -7,7 +7,7 @@ import { plainTargets } from './targets.ts';
 
 /**
  * From S3 object changes to invalidation paths: which configured bucket sources a change goes to, and the paths of
- * its key. The configuration's `buckets` (lambda/config.ts) says, per bucket, which distribution, which keys
+ * its key. The configuration's `buckets` (lambda/config.ts) says, per bucket, which distribution (or distribution tenant), which keys
  * (`keyPrefix`), under which path (`pathPrefix`) and the index document.
  */
 
@@ -51,6 +51,16 @@ export class BucketRouter {
   public get names(): readonly string[] {
     return [...this.#byName.keys()];
   }
+}
+
+/**
+ * The target a bucket source's paths are invalidated on: its distribution, or its distribution tenant, a target
+ * keyed by its `dt_` id as the configured tenants are (the schema requires exactly one of them).
+ */
+export function bucketTargetId(bucket: Pick<BucketConfig, 'distributionId' | 'tenantId'>): string {
+  const id = bucket.tenantId ?? bucket.distributionId;
+  if (id === undefined) throw new TypeError('a bucket source names neither distributionId nor tenantId');
+  return id;
 }
 
 const routers = new WeakMap<object, BucketRouter>();
@@ -157,7 +167,7 @@ export function resolveS3Body(body: S3Body, buckets: BucketRouter, source: Targe
     try {
       for (const bucket of sources) {
         const paths = objectKeyPaths(record.key, bucket);
-        if (paths !== undefined) for (const path of paths) targets.push(source.pathTarget(bucket.distributionId, path));
+        if (paths !== undefined) for (const path of paths) targets.push(source.pathTarget(bucketTargetId(bucket), path));
       }
     } catch (error) {
       if (!(error instanceof InvalidMessageError)) throw error;

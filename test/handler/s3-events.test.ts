@@ -1,4 +1,4 @@
-import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { CreateInvalidationCommand, CreateInvalidationForDistributionTenantCommand } from '@aws-sdk/client-cloudfront';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { encodeObjectKey } from '../../lambda/read/s3-events.ts';
@@ -104,6 +104,27 @@ describe('handler: S3 events', () => {
     expect(cloudfrontMock.commandCalls(CreateInvalidationCommand)).toHaveLength(0);
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
     expect(metricTotals(logLines())).toMatchObject({ MessagesReceived: 4, InvalidMessages: 0, S3TestEvents: 1, S3KeysIgnored: 4, PathsRequested: 0 });
+  });
+
+  it("invalidates a tenant's bucket with CreateInvalidationForDistributionTenant on the tenant", async () => {
+    // Prepare
+    const tenant = 'dt_2wjDZi3hD1ivOXf6rpZJO1AB';
+    const { invoke, cloudfrontMock } = handlerHarness({
+      distributions: [{ id: WWW, hostnames: ['www.example.com'] }, { id: 'E2SAASPLATFORM', tenants: [{ id: tenant }] }],
+      buckets: [{ name: 'customer-a-site', tenantId: tenant, indexDocument: 'index.html' }],
+    });
+    cloudfrontMock.on(CreateInvalidationForDistributionTenantCommand).resolves({
+      Invalidation: { Id: 'IT1', Status: 'InProgress', CreateTime: new Date(), InvalidationBatch: undefined },
+    });
+
+    // Act
+    const response = await invoke(sqsEvent(sqsRecord({ body: JSON.stringify(notificationOf('customer-a-site', ['blog/index.html'])) })));
+
+    // Assess
+    expect(response).toStrictEqual({ batchItemFailures: [] });
+    expect(cloudfrontMock.commandCalls(CreateInvalidationCommand)).toHaveLength(0);
+    const calls = cloudfrontMock.commandCalls(CreateInvalidationForDistributionTenantCommand).map((call) => call.args[0].input);
+    expect(calls.map((input) => [input.Id, input.InvalidationBatch?.Paths?.Items])).toStrictEqual([[tenant, ['/blog/', '/blog/index.html']]]);
   });
 
   it('publishes no S3 metric in a batch without S3 events', async () => {

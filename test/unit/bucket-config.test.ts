@@ -53,7 +53,7 @@ describe('parseInvalidatorConfig: buckets', () => {
     ['a name of 2 characters', { name: 'ab', distributionId: WWW }, 'buckets[0].name: must be an S3 bucket name'],
     ['an s3:// URL as the name', { name: 's3://example-site', distributionId: WWW }, '(given "s3://example-site")'],
     ['a name ending in a dot', { name: 'example.', distributionId: WWW }, 'buckets[0].name: must be an S3 bucket name'],
-    ['no distributionId', { name: 'example-site' }, 'buckets[0].distributionId: Invalid input: expected string, received undefined'],
+    ['neither distributionId nor tenantId', { name: 'example-site' }, 'buckets[0]: must name exactly one of distributionId and tenantId'],
     [
       'a distribution not configured',
       { name: 'example-site', distributionId: 'E9OTHER' },
@@ -68,7 +68,8 @@ describe('parseInvalidatorConfig: buckets', () => {
     ['an empty indexDocument', { name: 'example-site', distributionId: WWW, indexDocument: '' }, 'buckets[0].indexDocument'],
     ['a keyPrefix of 1,025 characters', { name: 'example-site', distributionId: WWW, keyPrefix: 'k'.repeat(1025) }, 'buckets[0].keyPrefix: Too big'],
     ['an unknown field', { name: 'example-site', distributionId: WWW, prefix: 'public/' }, 'buckets[0]: unknown field "prefix"'],
-    ['tenantId (distribution tenants are not in this configuration yet)', { name: 'example-site', tenantId: 'T1' }, 'unknown field "tenantId"'],
+    ['a malformed tenantId', { name: 'example-site', tenantId: 'T1' }, 'buckets[0].tenantId: must be a CloudFront distribution tenant id'],
+    ['a tenantId while no tenant is configured', { name: 'example-site', tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJO1AB' }, 'buckets[0].tenantId: must be a configured distribution tenant (configured: none)'],
   ])('rejects %s, naming the field and value', (_name, bucket, expected) => {
     // Act
     const error = thrown(() => parseInvalidatorConfig({ ...TWO_DISTRIBUTIONS, buckets: [bucket] }));
@@ -92,5 +93,63 @@ describe('parseInvalidatorConfig: buckets', () => {
 
     // Assess
     expect(error.message).toContain(`buckets[1]: duplicate bucket source: "example-site" with keyPrefix "public/" for ${WWW}`);
+  });
+});
+
+/** A bucket served by a distribution tenant (CloudFront SaaS Manager): `tenantId` instead of `distributionId`. */
+describe('parseInvalidatorConfig: buckets of distribution tenants', () => {
+  const PLATFORM = 'E2SAASPLATFORM';
+  const TENANT = 'dt_2wjDZi3hD1ivOXf6rpZJO1AB';
+  const OTHER_TENANT = 'dt_3xkEAj4iE2jwPYg7sqaKP2BC';
+  const WITH_TENANTS = { distributions: [{ id: WWW }, { id: PLATFORM, tenants: [{ id: TENANT }, { id: OTHER_TENANT }] }] };
+
+  it('accepts tenantId of a configured tenant, defaults applied', () => {
+    // Act
+    const config = parseInvalidatorConfig({ ...WITH_TENANTS, buckets: [{ name: 'customer-a-site', tenantId: TENANT }] });
+
+    // Assess
+    expect(config.buckets).toStrictEqual([{ name: 'customer-a-site', tenantId: TENANT, keyPrefix: '', pathPrefix: '/' }]);
+  });
+
+  it('accepts one bucket for a distribution and for a tenant', () => {
+    // Act
+    const config = parseInvalidatorConfig({
+      ...WITH_TENANTS,
+      buckets: [
+        { name: 'shared-site', distributionId: WWW },
+        { name: 'shared-site', tenantId: TENANT },
+        { name: 'shared-site', tenantId: OTHER_TENANT, keyPrefix: 'b/' },
+      ],
+    });
+
+    // Assess
+    expect(config.buckets).toHaveLength(3);
+  });
+
+  it.each([
+    ['both distributionId and tenantId', { name: 'customer-a-site', distributionId: PLATFORM, tenantId: TENANT }, 'buckets[0]: must name exactly one of distributionId and tenantId'],
+    [
+      'a tenant not configured',
+      { name: 'customer-a-site', tenantId: 'dt_9NOTCONFIGURED' },
+      `buckets[0].tenantId: must be a configured distribution tenant (configured: ${TENANT}, ${OTHER_TENANT}) (given "dt_9NOTCONFIGURED")`,
+    ],
+    ['a tenant id as distributionId', { name: 'customer-a-site', distributionId: TENANT }, 'buckets[0].distributionId: must be a CloudFront distribution id'],
+  ])('rejects %s', (_name, bucket, expected) => {
+    // Act
+    const error = thrown(() => parseInvalidatorConfig({ ...WITH_TENANTS, buckets: [bucket] }));
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toContain(expected);
+  });
+
+  it('rejects the same tenant source twice', () => {
+    // Act
+    const error = thrown(() =>
+      parseInvalidatorConfig({ ...WITH_TENANTS, buckets: [{ name: 'customer-a-site', tenantId: TENANT }, { name: 'customer-a-site', tenantId: TENANT }] }),
+    );
+
+    // Assess
+    expect(error.message).toContain(`buckets[1]: duplicate bucket source: "customer-a-site" with keyPrefix "" for ${TENANT}`);
   });
 });

@@ -156,6 +156,32 @@ describe('resolveS3Body', () => {
     expect(lines(targets)).toStrictEqual([`${WWW} /img/a.png`, `${MEDIA} /img/a.png`, `${WWW} /index.html`, `${WWW} /`]);
   });
 
+  it("invalidates a tenant's bucket on the tenant: targets keyed by its dt_ id, beside a distribution's", () => {
+    // Prepare
+    const TENANT = 'dt_2wjDZi3hD1ivOXf6rpZJO1AB';
+    const config = parseInvalidatorConfig({
+      distributions: [{ id: WWW }, { id: 'E2SAASPLATFORM', tenants: [{ id: TENANT, hostnames: ['shop.customer-a.com'] }] }],
+      buckets: [
+        { name: 'customer-a-site', tenantId: TENANT, ...SITE },
+        { name: 'customer-a-site', distributionId: WWW, keyPrefix: 'public/shared/', pathPrefix: '/shared/' },
+      ],
+    });
+    const body = notificationOf('customer-a-site', ['public/shared/index.html', 'public/blog/index.html']);
+
+    // Act
+    const { targets, ignored, rejected } = resolveS3Body(s3Body(body), bucketRouterOf(config));
+
+    // Assess
+    expect(lines(targets)).toStrictEqual([
+      `${TENANT} /shared/index.html`,
+      `${TENANT} /shared/`,
+      `${WWW} /shared/index.html`,
+      `${TENANT} /blog/index.html`,
+      `${TENANT} /blog/`,
+    ]);
+    expect({ ignored, rejected }).toStrictEqual({ ignored: 0, rejected: [] });
+  });
+
   it('dead-letters (throws) a body of a bucket not configured, with UnknownBucket naming it', () => {
     // Act
     const error = thrown(() => resolveS3Body(s3Body(NOTIFICATION_PUT_EXAMPLE), routerOf({ name: 'example-site', distributionId: WWW })));
