@@ -44,7 +44,11 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   // Opt-in: under a large backlog, directories collapse into wildcards before the budget is given out.
   const batch = await collapseBatchUnderBacklog(records, read, free, deps);
   const admission = admit(batch.accepted, records, free, batch.requested);
-  const planned = planInvalidations(admission.admitted, settings.config, admission.all ? batch.requested : undefined);
+  const planned = planInvalidations(
+    admission.admitted,
+    { ...settings.config, freeWildcards: (distributionId) => free(distributionId).wildcards },
+    admission.all ? batch.requested : undefined,
+  );
   // With one receive count in the batch (every message new, the usual case), all requests are equally urgent.
   const ordered = read.oneReceiveCount ? planned : mostUrgentFirst(planned, records);
   const submitted = await submitAll(ordered, batch.accepted, deps, budget);

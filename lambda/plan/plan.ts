@@ -10,6 +10,11 @@ import type { AcceptedMessage, InvalidationRequest, Requested, Target } from '..
 export interface PlanOptions extends InvalidationLimits {
   /** Replace many paths of one directory by `directory/*` when that bills fewer paths. @default - off */
   readonly wildcardCollapse?: WildcardCollapseOptions;
+  /**
+   * Wildcard paths a distribution has free in progress: the collapse adds no more (a wildcard that does not fit
+   * would hold back the files it replaced). @default - `maxWildcardsPerInvalidation`
+   */
+  readonly freeWildcards?: (distributionId: string) => number;
 }
 
 /**
@@ -33,7 +38,10 @@ export function planInvalidations(
     const { paths, coveredBy } =
       limits.wildcardCollapse === undefined || limits.wildcardCollapse.whenBacklogRoundsAbove !== undefined
         ? coalesceDistinct([...requested.paths])
-        : collapseToWildcards(requested.paths, { ...limits.wildcardCollapse, maxWildcards: limits.maxWildcardsPerInvalidation });
+        : collapseToWildcards(requested.paths, {
+            ...limits.wildcardCollapse,
+            maxWildcards: Math.min(limits.maxWildcardsPerInvalidation, limits.freeWildcards?.(distributionId) ?? Number.POSITIVE_INFINITY),
+          });
     const chunks = chunk(paths, limits);
     if (chunks.length === 1) {
       const ids = sortedDistinct([...requested.messageIds]);

@@ -2,17 +2,21 @@ import { Coverage } from '../plan/coverage.ts';
 import { pathsByDistribution } from '../resolve/targets.ts';
 import type { AcceptedMessage, FailedOutcome, Submitted, Target } from '../types.ts';
 
+/** How much a failure weighs: no retry helps a permanent one; a transient one spends a receive; waiting does not. */
+const WEIGHT: Readonly<Record<FailedOutcome['kind'], number>> = { waiting: 0, transient: 1, permanent: 2 };
+
 /**
- * Each message that contributed to a failed request, with its failure: a permanent one outweighs a transient one.
- * (submitAll counts the failed requests.)
+ * Each message that contributed to a failed request, with its failure: a permanent one outweighs a transient one,
+ * which outweighs waiting for the in-progress budget, whatever the order of the requests (of equal weight, the last
+ * one's). (submitAll counts the failed requests.)
  */
 export function failedMessages(submitted: readonly Submitted[]): Map<string, FailedOutcome> {
   const failures = new Map<string, FailedOutcome>();
   submitted.forEach(({ request, outcome }) => {
     if (outcome.kind === 'created') return;
     for (const id of request.messageIds) {
-      // No retry can help a message with a permanent failure.
-      if (failures.get(id)?.kind !== 'permanent') failures.set(id, outcome);
+      const known = failures.get(id);
+      if (known === undefined || WEIGHT[outcome.kind] >= WEIGHT[known.kind]) failures.set(id, outcome);
     }
   });
   return failures;

@@ -1,7 +1,7 @@
-import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { CreateInvalidationCommand, GetInvalidationCommand, ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { ONE_DISTRIBUTION, sqsEvent, sqsRecord, WWW_DISTRIBUTION_ID as WWW } from '../helpers/factories.ts';
+import { ONE_DISTRIBUTION, SENT_TIMESTAMP, sqsEvent, sqsRecord, WWW_DISTRIBUTION_ID as WWW } from '../helpers/factories.ts';
 import { handlerHarness, metricTotals } from '../helpers/handler-harness.ts';
 
 /**
@@ -61,5 +61,29 @@ describe('the wildcard collapse under a backlog', () => {
 
     // Assess
     expect(sqsMock.commandCalls(GetQueueAttributesCommand)).toHaveLength(0);
+  });
+});
+
+describe('the always-on wildcard collapse', () => {
+  it('adds no wildcard when none is free in progress: the files go as requested', async () => {
+    // Prepare: 15 wildcards in progress on WWW; 40 pages of one directory, worth a wildcard
+    const { invoke, cloudfrontMock } = handlerHarness({ ...ONE_DISTRIBUTION, wildcardCollapse: { minPathsPerDirectory: 10 } });
+    const wildcards = Array.from({ length: 15 }, (_, index) => `/old-${index}/*`);
+    cloudfrontMock.on(ListInvalidationsCommand).resolves({
+      InvalidationList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 1, Items: [{ Id: 'IW', CreateTime: new Date(SENT_TIMESTAMP), Status: 'InProgress' }] },
+    });
+    cloudfrontMock.on(GetInvalidationCommand).resolves({
+      Invalidation: { Id: 'IW', Status: 'InProgress', CreateTime: new Date(SENT_TIMESTAMP), InvalidationBatch: { CallerReference: 'x', Paths: { Quantity: 15, Items: wildcards } } },
+    });
+    const pages = Array.from({ length: 40 }, (_, index) => `/news/${index}.html`);
+
+    // Act
+    const response = await invoke(sqsEvent(sqsRecord({ body: { distributionId: WWW, paths: pages } })));
+
+    // Assess
+    expect(response).toStrictEqual({ batchItemFailures: [] });
+    const sent = cloudfrontMock.commandCalls(CreateInvalidationCommand).flatMap((call) => call.args[0].input.InvalidationBatch!.Paths!.Items!);
+    expect(sent).toHaveLength(40);
+    expect(sent.filter((path) => path.endsWith('*'))).toStrictEqual([]);
   });
 });
