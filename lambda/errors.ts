@@ -68,7 +68,9 @@ export const TRANSIENT_CLOUDFRONT_ERROR_CODES = [
  */
 export const DEADLINE_EXCEEDED = 'DeadlineExceeded';
 export const IN_PROGRESS_LIMIT = 'InProgressLimit';
-export const OWN_TRANSIENT_ERROR_CODES = [DEADLINE_EXCEEDED, IN_PROGRESS_LIMIT] as const;
+/** `TenantLookupFailed`: tenantLookup could not ask CloudFront which tenant serves a host (throttled, denied, timed out). */
+export const TENANT_LOOKUP_FAILED = 'TenantLookupFailed';
+export const OWN_TRANSIENT_ERROR_CODES = [DEADLINE_EXCEEDED, IN_PROGRESS_LIMIT, TENANT_LOOKUP_FAILED] as const;
 
 /** The code of a transient failure that outlived `maxReceiveCount` receives. */
 export const RETRIES_EXHAUSTED = 'RetriesExhausted';

@@ -1,10 +1,11 @@
 import type { SQSRecord } from 'aws-lambda';
-import { InvalidMessageError, redactCredentials } from '../errors.ts';
+import { InvalidMessageError, redactCredentials, TENANT_LOOKUP_FAILED } from '../errors.ts';
 import { BatchTargets } from '../resolve/batch-targets.ts';
 import { BucketRouter, resolveS3Body, type RejectedS3Record } from '../resolve/bucket-keys.ts';
 import type { DistributionRouter } from '../resolve/routing.ts';
 import { resolveTargets } from '../resolve/targets.ts';
-import type { AcceptedMessage, DeadLetter, PipelineObserver, Requested } from '../types.ts';
+import { TenantLookupError } from '../resolve/tenant-lookup-error.ts';
+import type { AcceptedMessage, DeadLetter, FailedOutcome, PipelineObserver, Requested } from '../types.ts';
 import { parseJsonBody, parseMessageValue } from './message.ts';
 import { parseS3Body } from './s3-events.ts';
 
@@ -20,6 +21,8 @@ export interface ReadBatch {
   readonly deadLetters: DeadLetter[];
   /** Ids of the records whose reading threw something other than InvalidMessageError: received again. */
   readonly unreadable: string[];
+  /** Records that could not be routed for a transient reason (a failed tenant lookup): retried with backoff. */
+  readonly transient: Array<{ readonly record: SQSRecord; readonly failure: FailedOutcome }>;
   /** Targets of the accepted messages (one per distinct (distribution, path) of each message). */
   readonly pathsRequested: number;
   /** Whether every record has the same receive count (every message new, the usual case). */
@@ -52,6 +55,7 @@ export function readRecords(
   const deadLetters: DeadLetter[] = [];
   const accepted: AcceptedMessage[] = [];
   const unreadable: string[] = [];
+  const transient: Array<{ record: SQSRecord; failure: FailedOutcome }> = [];
   let pathsRequested = 0;
   // Publish events repeat URLs (a page, its listing, `/`): each distinct URL of the batch is resolved once, and what
   // the messages ask of each distribution is gathered as they are accepted.
@@ -75,6 +79,9 @@ export function readRecords(
     } catch (error) {
       if (error instanceof InvalidMessageError) {
         deadLetters.push({ record, code: error.code, message: error.message });
+      } else if (error instanceof TenantLookupError) {
+        // Not the message's fault, nor a bug: retried with backoff, and dead-lettered with its reason on its last receive.
+        transient.push({ record, failure: { kind: 'transient', code: TENANT_LOOKUP_FAILED, message: error.message } });
       } else {
         // A bug met by this record alone: the rest of the batch goes on; this one is received again and, failing
         // every time, moved by the redrive policy. The body stays out of the log.
@@ -87,7 +94,7 @@ export function readRecords(
       }
     }
   }
-  return { accepted, requested: batch.requested(), deadLetters, unreadable, pathsRequested, oneReceiveCount, s3 };
+  return { accepted, requested: batch.requested(), deadLetters, unreadable, transient, pathsRequested, oneReceiveCount, s3 };
 }
 
 /**

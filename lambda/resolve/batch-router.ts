@@ -18,10 +18,11 @@ export async function routerForBatch(records: readonly SQSRecord[], deps: Pipeli
   const hosts = hostsToLookUp(records, deps.router);
   const lookup = deps.tenantLookup ?? sharedLookup;
   const remaining = deps.remainingTimeMs?.();
-  const abortSignal = remaining === undefined ? undefined : AbortSignal.timeout(Math.max(1, remaining - DEADLINE_MARGIN_MS));
+  // A third of the working time at most: the batch still has to read what is in progress and send.
+  const abortSignal = remaining === undefined ? undefined : AbortSignal.timeout(Math.max(1, Math.floor((remaining - DEADLINE_MARGIN_MS) / 3)));
   const { found, misses } = await lookup.lookUp(deps.cloudfront, hosts, parents, deps.now?.() ?? Date.now(), abortSignal);
   for (const [hostname, miss] of misses) {
-    if (miss.kind === 'failed') deps.observer.warn('could not look up the distribution tenant of a host; its messages are read again later', { hostname, error: miss.error });
+    if (miss.kind === 'failed') deps.observer.warn('could not look up the distribution tenant of a host; its messages are retried with backoff', { hostname, error: miss.error });
   }
   return deps.router.withLookedUp(found, misses);
 }

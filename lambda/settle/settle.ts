@@ -103,6 +103,8 @@ export async function settleBatch(records: readonly SQSRecord[], read: ReadBatch
   // A message none of whose remainders could be sent is retried whole, as if it had made no progress. One with a
   // remainder sent is acknowledged; its unsent remainders were dead-lettered, or failing that it is received again.
   for (const [messageId, failure] of unsent) retryLater(recordsById.get(messageId)!, failure);
+  // Records that could not even be routed for a transient reason (a failed tenant lookup).
+  for (const { record, failure } of read.transient) retryLater(record, failure);
 
   deps.observer.count(METRICS.messagesWaiting, waits.messages);
   for (const distributionId of read.requested.keys()) {
