@@ -21,6 +21,8 @@ export interface ReadBatch {
   readonly deadLetters: DeadLetter[];
   /** Ids of the records whose reading threw something other than InvalidMessageError: received again. */
   readonly unreadable: string[];
+  /** The batch's router (with the tenants tenantLookup found): remainders of a tenant name its distribution. */
+  readonly router: DistributionRouter;
   /** Records that could not be routed for a transient reason (a failed tenant lookup): retried with backoff. */
   readonly transient: Array<{ readonly record: SQSRecord; readonly failure: FailedOutcome }>;
   /** Targets of the accepted messages (one per distinct (distribution, path) of each message). */
@@ -94,7 +96,7 @@ export function readRecords(
       }
     }
   }
-  return { accepted, requested: batch.requested(), deadLetters, unreadable, transient, pathsRequested, oneReceiveCount, s3 };
+  return { accepted, requested: batch.requested(), deadLetters, unreadable, router, transient, pathsRequested, oneReceiveCount, s3 };
 }
 
 /**

@@ -1,9 +1,13 @@
 import type { SQSRecord } from 'aws-lambda';
 import { DEADLINE_MARGIN_MS } from '../defaults.ts';
+import { parseMessageBody } from '../read/message.ts';
 import { isTenantId } from '../submit/invalidation-api.ts';
 import type { PipelineDependencies } from '../types.ts';
 import type { DistributionRouter } from './routing.ts';
 import { hostsToLookUp, lookupDistributions, TenantLookup } from './tenant-lookup.ts';
+
+/** The message attribute naming the multi-tenant distribution of a re-sent part's `tenantId` (see carriedTenants). */
+export const TENANT_DISTRIBUTION_ATTRIBUTE = 'TenantDistributionId';
 
 /** The lookups of a process that gives none: one per warm container, so answers are cached across batches. */
 const sharedLookup = new TenantLookup();
@@ -24,7 +28,27 @@ export async function routerForBatch(records: readonly SQSRecord[], deps: Pipeli
   for (const [hostname, miss] of misses) {
     if (miss.kind === 'failed') deps.observer.warn('could not look up the distribution tenant of a host; its messages are retried with backoff', { hostname, error: miss.error });
   }
-  return deps.router.withLookedUp(found, misses);
+  return deps.router.withLookedUp(found, misses, carriedTenants(records, parents));
+}
+
+/**
+ * The tenants that re-sent parts of earlier messages carry with their distribution (TenantDistributionId, set on
+ * remainders of a tenant tenantLookup found): no URL of theirs is left to look up. Only distributions with
+ * tenantLookup count, as for a tenant CloudFront names.
+ */
+function carriedTenants(records: readonly SQSRecord[], lookupDistributions: ReadonlySet<string>): Map<string, string> {
+  const carried = new Map<string, string>();
+  for (const record of records) {
+    const parent = record.messageAttributes?.[TENANT_DISTRIBUTION_ATTRIBUTE]?.stringValue;
+    if (parent === undefined || !lookupDistributions.has(parent)) continue;
+    try {
+      const { tenantId } = parseMessageBody(record.body);
+      if (tenantId !== undefined) carried.set(tenantId, parent);
+    } catch {
+      // An invalid body: the read stage dead-letters it.
+    }
+  }
+  return carried;
 }
 
 /** Each tenant among `targetIds` with its multi-tenant distribution, whose in-progress budget it shares. */

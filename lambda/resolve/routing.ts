@@ -27,6 +27,8 @@ export class DistributionRouter {
   #tenants = new Map<string, string>();
   /** This batch's looked-up hosts (lower-case), see withLookedUp. */
   #lookedUp: ReadonlyMap<string, LookedUpTenant> | undefined;
+  /** Tenants that remainders of this batch carry with their distribution (TenantDistributionId), by tenant id. */
+  #carried: ReadonlyMap<string, string> | undefined;
   /** This batch's hosts CloudFront knows no tenant for (`notFound`), or could not be asked about (`failed`). */
   #misses: ReadonlyMap<string, LookupMiss> | undefined;
   /** Hostnames as given (any case) already routed to a distribution: a batch names a few hosts thousands of times. */
@@ -58,7 +60,7 @@ export class DistributionRouter {
 
   /** The multi-tenant distribution of a tenant, configured or looked up in this batch; undefined for anything else. */
   public parentOf(tenantId: string): string | undefined {
-    const configured = this.#tenants.get(tenantId);
+    const configured = this.#tenants.get(tenantId) ?? this.#carried?.get(tenantId);
     if (configured !== undefined || this.#lookedUp === undefined) return configured;
     for (const tenant of this.#lookedUp.values()) if (tenant.tenantId === tenantId) return tenant.distributionId;
     return undefined;
@@ -73,7 +75,11 @@ export class DistributionRouter {
    * This router, plus the tenants CloudFront named for some hosts (tenantLookup): they rank after the configured
    * names and domains, before `*`. The configuration and its memo are shared, not copied.
    */
-  public withLookedUp(lookedUp: ReadonlyMap<string, LookedUpTenant>, misses: ReadonlyMap<string, LookupMiss> = new Map()): DistributionRouter {
+  public withLookedUp(
+    lookedUp: ReadonlyMap<string, LookedUpTenant>,
+    misses: ReadonlyMap<string, LookupMiss> = new Map(),
+    carried: ReadonlyMap<string, string> = new Map(),
+  ): DistributionRouter {
     const copy = new DistributionRouter({ distributions: [] });
     copy.#exact = this.#exact;
     copy.#domains = this.#domains;
@@ -83,6 +89,7 @@ export class DistributionRouter {
     copy.#routed = this.#routed;
     copy.#lookedUp = lookedUp;
     copy.#misses = misses;
+    copy.#carried = carried;
     return copy;
   }
 

@@ -2,6 +2,7 @@ import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { MAX_SQS_MESSAGE_BYTES } from '../limits.ts';
 import { FIRST_ENQUEUED_AT_ATTRIBUTE, firstEnqueuedAt } from '../plan/admission.ts';
+import { TENANT_DISTRIBUTION_ATTRIBUTE } from '../resolve/batch-router.ts';
 import { copiedAttributes, DEAD_LETTER_ATTRIBUTES, fitAttributes, sendMessages, sqsMessageBytes } from './sqs.ts';
 import { isTenantId } from '../submit/invalidation-api.ts';
 import type { DeadLetter, MessageNotes, Remainder, SendResult } from '../types.ts';
@@ -22,6 +23,7 @@ export const REMAINDER_OF_ATTRIBUTE = 'RemainderOf';
  */
 export const ORIGINAL_MESSAGE_ID_ATTRIBUTE = 'OriginalMessageId';
 
+
 /**
  * The remainders for the paths one distribution still owes: as many messages as it takes for each, with its
  * attributes, to stay within `limit` bytes as SQS counts them (percent-encoding can make the paths of a remainder
@@ -38,11 +40,12 @@ export function remainderMessages(
   paths: readonly string[],
   delaySeconds: number,
   limit: number = MAX_SQS_MESSAGE_BYTES,
+  tenantDistributionId?: string,
 ): Remainder[] {
   // The body's bytes: those of an empty `paths`, plus each path as JSON and a comma between two.
   const emptyBytes = Buffer.byteLength(remainderBody(original, distributionId, []));
   const pathBytes = paths.map((path) => Buffer.byteLength(JSON.stringify(path)));
-  const attributes = remainderAttributes(record, limit - emptyBytes - pathBytes.reduce((longest, size) => Math.max(longest, size), 0));
+  const attributes = remainderAttributes(record, limit - emptyBytes - pathBytes.reduce((longest, size) => Math.max(longest, size), 0), tenantDistributionId);
   const room = limit - sqsMessageBytes('', attributes);
   const runs: Array<readonly string[]> = [];
   let start = 0;
@@ -96,14 +99,26 @@ export function remainderBody(original: MessageNotes, distributionId: string, pa
  * dropped, the largest first, as a dead letter's are; ours always stay. A dead-letter reason a redriven message may
  * carry is left behind: it was about the original.
  */
-export function remainderAttributes(record: SQSRecord, maxBytes: number = MAX_SQS_MESSAGE_BYTES): Record<string, MessageAttributeValue> {
+export function remainderAttributes(
+  record: SQSRecord,
+  maxBytes: number = MAX_SQS_MESSAGE_BYTES,
+  tenantDistributionId?: string,
+): Record<string, MessageAttributeValue> {
   const ours: Record<string, MessageAttributeValue> = {
     [REMAINDER_OF_ATTRIBUTE]: { DataType: 'String', StringValue: record.messageId },
     [ORIGINAL_MESSAGE_ID_ATTRIBUTE]: { DataType: 'String', StringValue: record.messageAttributes?.[ORIGINAL_MESSAGE_ID_ATTRIBUTE]?.stringValue ?? record.messageId },
   };
   const enqueuedAt = firstEnqueuedAt(record);
   if (enqueuedAt > 0) ours[FIRST_ENQUEUED_AT_ATTRIBUTE] = { DataType: 'Number', StringValue: String(enqueuedAt) };
-  const reserved = new Set<string>([REMAINDER_OF_ATTRIBUTE, ORIGINAL_MESSAGE_ID_ATTRIBUTE, FIRST_ENQUEUED_AT_ATTRIBUTE, ...Object.values(DEAD_LETTER_ATTRIBUTES)]);
+  // A tenant found by tenantLookup is in no configuration: the next batch learns its distribution from this.
+  if (tenantDistributionId !== undefined) ours[TENANT_DISTRIBUTION_ATTRIBUTE] = { DataType: 'String', StringValue: tenantDistributionId };
+  const reserved = new Set<string>([
+    REMAINDER_OF_ATTRIBUTE,
+    ORIGINAL_MESSAGE_ID_ATTRIBUTE,
+    FIRST_ENQUEUED_AT_ATTRIBUTE,
+    TENANT_DISTRIBUTION_ATTRIBUTE,
+    ...Object.values(DEAD_LETTER_ATTRIBUTES),
+  ]);
   const copied = copiedAttributes(record.messageAttributes, reserved, Object.keys(ours).length);
   const room = maxBytes - sqsMessageBytes('', ours);
   const attributes: Record<string, MessageAttributeValue> = { ...ours };

@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { BACKLOG_EXPIRED, IN_PROGRESS_LIMIT, RETRIES_EXHAUSTED } from '../errors.ts';
 import { MAX_SQS_DELAY_SECONDS } from '../limits.ts';
 import { GAUGES, METRICS } from '../metrics.ts';
+import { isTenantId } from '../submit/invalidation-api.ts';
 import type { Admission } from '../plan/admission.ts';
 import { receiveCountOf, type ReadBatch } from '../read/records.ts';
 import type { InProgressSnapshot } from '../submit/in-progress.ts';
@@ -44,6 +45,7 @@ export async function settleBatch(records: readonly SQSRecord[], read: ReadBatch
   const { createdFor, coverage } = progressOf(submitted, failures, read.accepted);
   const backlog = new Backlog(sent.inProgress, createdPerDistribution(submitted), settings, deps.now?.() ?? Date.now());
   const waits = new WaitTally();
+  const tenantParent = (id: string) => (isTenantId(id) ? read.router.parentOf(id) : undefined);
 
   // Only failures need records by id: no map of the whole batch when every request succeeded.
   const recordsById = new Map(failures.size === 0 ? [] : records.map((record) => [record.messageId, record]));
@@ -82,7 +84,9 @@ export async function settleBatch(records: readonly SQSRecord[], read: ReadBatch
       waits.add(owed, backlog.ageSeconds(record));
       for (const [distributionId, paths] of owed) {
         const delaySeconds = backlog.delaySeconds(distributionId, ahead?.get(distributionId) ?? 0);
-        for (const remainder of remainderMessages(record, message, distributionId, paths, delaySeconds)) remainders.push({ ...remainder, failure });
+        for (const remainder of remainderMessages(record, message, distributionId, paths, delaySeconds, undefined, tenantParent(distributionId))) {
+          remainders.push({ ...remainder, failure });
+        }
       }
     } else if (created === undefined) {
       retryLater(record, failure);
@@ -94,7 +98,9 @@ export async function settleBatch(records: readonly SQSRecord[], read: ReadBatch
       const delaySeconds = Math.min(MAX_SQS_DELAY_SECONDS, backoff(receiveCountOf(record), deps));
       for (const [distributionId, paths] of owed) {
         // Several messages when the owed paths, encoded, outgrow SQS's message size.
-        for (const remainder of remainderMessages(record, message, distributionId, paths, delaySeconds)) remainders.push({ ...remainder, failure });
+        for (const remainder of remainderMessages(record, message, distributionId, paths, delaySeconds, undefined, tenantParent(distributionId))) {
+          remainders.push({ ...remainder, failure });
+        }
       }
     }
   }
