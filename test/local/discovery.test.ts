@@ -89,7 +89,7 @@ describe('commands started where cfiq local runs find it without flags', () => {
     expect(statusCode).toBe(EXIT_CODES.ok);
     const lines = status.stdout().split('\n');
     expect(lines[0]).toMatch(/^DISTRIBUTION +IN PROGRESS +WAITING +OLDEST WAITING +REPORTED$/);
-    expect(lines[1]).toMatch(new RegExp(`^${WWW} +0 +0 paths +0 s +\\d+ s ago$`));
+    expect(lines[1]).toMatch(new RegExp(`^${WWW} +0 +0 paths +0 s +(\\d+ min )?\\d+ s ago$`));
     expect(lines[2]).toMatch(new RegExp(`^${MEDIA} +0 +no data +no data +-$`));
     expect(status.stdout()).toMatch(new RegExp(`^${WWW} +I\\w+ +Completed +\\S+ +1$`, 'm'));
     expect(status.stdout()).toMatch(new RegExp(`^${MEDIA} +\\(none\\) +- +- +-$`, 'm'));
