@@ -43,7 +43,7 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   const free = (distributionId: string) => budget.free(distributionId);
   // Opt-in: under a large backlog, directories collapse into wildcards before the budget is given out.
   const batch = await collapseBatchUnderBacklog(records, read, free, deps);
-  const admission = admit(batch.accepted, records, free, batch.requested);
+  const admission = admit(batch.accepted, records, free, batch.requested, (id) => parents.get(id));
   const planned = planInvalidations(
     admission.admitted,
     { ...settings.config, freeWildcards: (distributionId) => free(distributionId).wildcards },

@@ -27,14 +27,17 @@ export interface Admission {
  *
  * @param free - what is left of a distribution's budget
  * @param requested - what the messages ask of each distribution (for the check that everything fits)
+ * @param parentOf - a distribution tenant's multi-tenant distribution, whose budget its paths spend too: every tenant
+ * of one parent, and the parent itself, draw on what is left of the parent's
  */
 export function admit(
   accepted: readonly AcceptedMessage[],
   records: readonly SQSRecord[],
   free: (distributionId: string) => PathCount,
   requested: ReadonlyMap<string, Requested>,
+  parentOf: (distributionId: string) => string | undefined = () => undefined,
 ): Admission {
-  if (everythingFits(requested, free)) return { admitted: accepted, all: true, waiting: new Map(), waitingPaths: new Map() };
+  if (everythingFits(requested, free, parentOf)) return { admitted: accepted, all: true, waiting: new Map(), waitingPaths: new Map() };
 
   const states = new Map<string, DistributionState>();
   const stateOf = (distributionId: string) => {
@@ -52,7 +55,8 @@ export function admit(
     let ahead: Map<string, number> | undefined;
     for (const target of message.targets) {
       const state = stateOf(target.distributionId);
-      if (admitOne(state, target.path)) {
+      const parent = parentOf(target.distributionId);
+      if (admitOne(state, target.path, parent === undefined ? undefined : stateOf(parent))) {
         fitting.push(target);
         continue;
       }
@@ -76,25 +80,45 @@ interface DistributionState {
   readonly waiting: Set<string>;
 }
 
-/** Admit one path if it fits (free when admitted already); once one of a kind does not fit, none of it does. */
-function admitOne(state: DistributionState, path: string): boolean {
+/**
+ * Admit one path if it fits (free when admitted already); once one of a kind does not fit, none of it does. A
+ * tenant's path must fit its parent's budget (`shared`) too, and spends it.
+ */
+function admitOne(state: DistributionState, path: string, shared?: DistributionState): boolean {
   if (state.admitted.has(path)) return true;
   if (state.waiting.has(path)) return false;
   if (isWildcard(path)) {
-    if (state.wildcards === 0) return false;
+    if (state.wildcards === 0 || shared?.wildcards === 0) return false;
     state.wildcards--;
+    if (shared !== undefined) shared.wildcards--;
   } else {
-    if (state.files === 0) return false;
+    if (state.files === 0 || shared?.files === 0) return false;
     state.files--;
+    if (shared !== undefined) shared.files--;
   }
   state.admitted.add(path);
   return true;
 }
 
-function everythingFits(requested: ReadonlyMap<string, Requested>, free: (distributionId: string) => PathCount): boolean {
+function everythingFits(
+  requested: ReadonlyMap<string, Requested>,
+  free: (distributionId: string) => PathCount,
+  parentOf: (distributionId: string) => string | undefined,
+): boolean {
+  // What each budget would spend: a distribution's own paths, and its tenants' too (the parent's is shared).
+  const spent = new Map<string, { files: number; wildcards: number }>();
+  const spend = (id: string, needed: PathCount) => {
+    const sum = spent.get(id) ?? { files: 0, wildcards: 0 };
+    spent.set(id, { files: sum.files + needed.files, wildcards: sum.wildcards + needed.wildcards });
+  };
   for (const [distributionId, { paths }] of requested) {
     const needed = countPaths(paths);
-    const left = free(distributionId);
+    spend(distributionId, needed);
+    const parent = parentOf(distributionId);
+    if (parent !== undefined) spend(parent, needed);
+  }
+  for (const [id, needed] of spent) {
+    const left = free(id);
     if (needed.files > left.files || needed.wildcards > left.wildcards) return false;
   }
   return true;

@@ -244,3 +244,45 @@ describe('admit', () => {
     expect(plain(admission.waiting)).toStrictEqual({ big: { [WWW]: 0 }, small: { [WWW]: 1 } });
   });
 });
+
+describe('admit, with distribution tenants', () => {
+  const PARENT = 'E2QWRUHEXAMPLE';
+  const parentOf = (id: string) => (id.startsWith('dt_') ? PARENT : undefined);
+
+  it('gives two tenants of one distribution its free budget once between them, oldest first', () => {
+    // Prepare: 3,000 files free on the parent (and on each tenant alone); 2,000 asked of each tenant
+    const messages = [accepted('a', { dt_a: files('a', 2_000) }), accepted('b', { dt_b: files('b', 2_000) })];
+
+    // Act
+    const result = admit(messages, [record('a'), record('b')], budget({ files: 3_000, wildcards: 15 }), requestedOf(messages), parentOf);
+
+    // Assess: all of a, 1,000 of b; the rest of b waits
+    expect(result.all).toBe(false);
+    expect(admittedPaths(result.admitted).map(([id, paths]) => [id, paths.length])).toStrictEqual([
+      ['a', 2_000],
+      ['b', 1_000],
+    ]);
+    expect(plain(result.waiting)).toStrictEqual({ b: { dt_b: 0 } });
+  });
+
+  it('counts the distribution’s own paths against the budget its tenants share', () => {
+    // Prepare: the parent itself asks 2,500, a tenant 1,000: together past its 3,000
+    const messages = [accepted('p', { [PARENT]: files('p', 2_500) }), accepted('t', { dt_a: files('t', 1_000) })];
+
+    // Act
+    const result = admit(messages, [record('p'), record('t')], budget({ files: 3_000, wildcards: 15 }), requestedOf(messages), parentOf);
+
+    // Assess
+    expect(result.all).toBe(false);
+    expect(admittedPaths(result.admitted).map(([id, paths]) => [id, paths.length])).toStrictEqual([
+      ['p', 2_500],
+      ['t', 500],
+    ]);
+  });
+
+  it('admits everything at once when the parent’s budget holds all of its tenants’ paths', () => {
+    const messages = [accepted('a', { dt_a: files('a', 1_000) }), accepted('b', { dt_b: files('b', 1_000) })];
+    const result = admit(messages, [record('a'), record('b')], budget({ files: 3_000, wildcards: 15 }), requestedOf(messages), parentOf);
+    expect(result.all).toBe(true);
+  });
+});
