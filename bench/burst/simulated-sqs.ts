@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import type { VirtualClock } from './virtual-time.ts';
+import { MinHeap } from './min-heap.ts';
 
 /**
  * SQS for the burst simulation, at the SDK-command level: a source queue with a visibility timeout, receive
@@ -62,48 +63,10 @@ export interface SimulatedSqsOptions {
 /** Calls by command. */
 export type SqsCallCounts = Record<string, number>;
 
-/** A binary min-heap of messages by the time they become visible (entries are checked against the message when popped). */
-class VisibilityHeap {
-  readonly #items: Array<{ at: number; message: QueuedMessage }> = [];
-
-  public get size(): number {
-    return this.#items.length;
-  }
-
-  public peek(): { at: number; message: QueuedMessage } | undefined {
-    return this.#items[0];
-  }
-
-  public push(at: number, message: QueuedMessage): void {
-    const items = this.#items;
-    items.push({ at, message });
-    let index = items.length - 1;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (items[parent]!.at <= items[index]!.at) break;
-      [items[index], items[parent]] = [items[parent]!, items[index]!];
-      index = parent;
-    }
-  }
-
-  public pop(): { at: number; message: QueuedMessage } | undefined {
-    const items = this.#items;
-    const top = items[0];
-    const last = items.pop();
-    if (top === undefined || last === undefined || items.length === 0) return top;
-    items[0] = last;
-    let index = 0;
-    for (;;) {
-      const left = 2 * index + 1;
-      const right = left + 1;
-      let smallest = index;
-      if (left < items.length && items[left]!.at < items[smallest]!.at) smallest = left;
-      if (right < items.length && items[right]!.at < items[smallest]!.at) smallest = right;
-      if (smallest === index) return top;
-      [items[index], items[smallest]] = [items[smallest]!, items[index]!];
-      index = smallest;
-    }
-  }
+/** A message on the queue and when it becomes visible (entries are checked against the message when popped). */
+interface Pending {
+  readonly at: number;
+  readonly message: QueuedMessage;
 }
 
 export class SimulatedSqs {
@@ -113,7 +76,7 @@ export class SimulatedSqs {
   public onChange: () => void = () => {};
   readonly #options: SimulatedSqsOptions;
   readonly #messages = new Map<string, QueuedMessage>();
-  readonly #pending = new VisibilityHeap();
+  readonly #pending = new MinHeap<Pending>((a, b) => a.at < b.at);
   #nextId = 0;
   #liveCount = 0;
 
@@ -152,7 +115,7 @@ export class SimulatedSqs {
     };
     this.#messages.set(message.id, message);
     this.#liveCount++;
-    this.#pending.push(message.visibleAtMs, message);
+    this.#pending.push({ at: message.visibleAtMs, message });
     return message.id;
   }
 
@@ -166,7 +129,7 @@ export class SimulatedSqs {
   public countVisible(limit: number): number {
     // The heap is ordered by visibility, so the visible ones are at its top; count them by popping into a buffer.
     const now = this.#options.clock.now;
-    const taken: Array<{ at: number; message: QueuedMessage }> = [];
+    const taken: Pending[] = [];
     let visible = 0;
     while (visible < limit) {
       this.#dropStale();
@@ -175,7 +138,7 @@ export class SimulatedSqs {
       taken.push(this.#pending.pop()!);
       visible++;
     }
-    for (const entry of taken) this.#pending.push(entry.at, entry.message);
+    for (const entry of taken) this.#pending.push(entry);
     return visible;
   }
 
@@ -290,7 +253,7 @@ export class SimulatedSqs {
 
   #hide(message: QueuedMessage, untilMs: number): void {
     message.visibleAtMs = untilMs;
-    this.#pending.push(untilMs, message);
+    this.#pending.push({ at: untilMs, message });
   }
 
   #remove(message: QueuedMessage): void {

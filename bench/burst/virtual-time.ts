@@ -1,3 +1,5 @@
+import { MinHeap } from './min-heap.ts';
+
 /**
  * Simulated time for the burst scenario: a clock that moves only from one scheduled event to the next, and a
  * `sleep` that the simulated AWS calls await, so the handler's own async code runs unchanged in virtual time.
@@ -10,46 +12,7 @@ interface ScheduledEvent {
   readonly run: () => void;
 }
 
-/** A binary min-heap of events by time, then by scheduling order. */
-class EventHeap {
-  readonly #items: ScheduledEvent[] = [];
-
-  public get size(): number {
-    return this.#items.length;
-  }
-
-  public push(event: ScheduledEvent): void {
-    const items = this.#items;
-    items.push(event);
-    let index = items.length - 1;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (!before(items[index]!, items[parent]!)) break;
-      [items[index], items[parent]] = [items[parent]!, items[index]!];
-      index = parent;
-    }
-  }
-
-  public pop(): ScheduledEvent | undefined {
-    const items = this.#items;
-    const top = items[0];
-    const last = items.pop();
-    if (top === undefined || last === undefined || items.length === 0) return top;
-    items[0] = last;
-    let index = 0;
-    for (;;) {
-      const left = 2 * index + 1;
-      const right = left + 1;
-      let smallest = index;
-      if (left < items.length && before(items[left]!, items[smallest]!)) smallest = left;
-      if (right < items.length && before(items[right]!, items[smallest]!)) smallest = right;
-      if (smallest === index) return top;
-      [items[index], items[smallest]] = [items[smallest]!, items[index]!];
-      index = smallest;
-    }
-  }
-}
-
+/** Events by time, then by scheduling order. */
 function before(a: ScheduledEvent, b: ScheduledEvent): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
@@ -65,7 +28,7 @@ function before(a: ScheduledEvent, b: ScheduledEvent): boolean {
 export class VirtualClock {
   #now = 0;
   #seq = 0;
-  readonly #events = new EventHeap();
+  readonly #events = new MinHeap<ScheduledEvent>(before);
 
   /** Milliseconds since the start. */
   public get now(): number {
