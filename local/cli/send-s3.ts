@@ -1,9 +1,8 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { ConfigurationError, InvalidMessageError } from '../../lambda/errors.ts';
 import { MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
 import { DEFAULT_S3_EVENT, s3BodyPaths, s3Notification } from '../s3-events.ts';
 import { findInvalidatorSettings } from '../settings.ts';
-import { InputError, UsageError, EXIT_CODES, awsCall } from './errors.ts';
+import { InputError, UsageError, EXIT_CODES } from './errors.ts';
+import { checkedAsInput, describePaths, printDryRun, sendBody, type CheckedBody } from './send-common.ts';
 import type { CliIo } from './io.ts';
 import { Targets, type TargetFlags } from './targets.ts';
 
@@ -50,22 +49,12 @@ export async function sendS3Notification(flags: S3SendFlags, positionals: readon
   }
   const checked = checkS3Notification(body, flags.bucket, keys, flags.config, io.cwd);
 
-  if (flags['dry-run']) {
-    if (flags.json) io.out(JSON.stringify({ message, distributions: checked.byDistribution }, null, 2));
-    else {
-      io.out(body);
-      io.out(`Checked ${checked.description}; not sent (--dry-run).`);
-    }
-    return EXIT_CODES.ok;
-  }
+  if (flags['dry-run']) return printDryRun(io, body, message, checked, flags.json);
   try {
-    const queueUrl = await targets.queueUrl();
-    const output = await awsCall('SendMessage', () =>
-      targets.sqs(queueUrl).send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }), { abortSignal: io.signal }),
-    );
-    if (flags.quiet) io.out(output.MessageId ?? '');
-    else if (flags.json) io.out(JSON.stringify({ messageId: output.MessageId, queueUrl, message, distributions: checked.byDistribution }, null, 2));
-    else io.out(`Sent S3 event notification ${output.MessageId} to ${queueUrl}: ${checked.description}.`);
+    const { messageId, queueUrl } = await sendBody(targets, io, body);
+    if (flags.quiet) io.out(messageId);
+    else if (flags.json) io.out(JSON.stringify({ messageId, queueUrl, message, distributions: checked.byDistribution }, null, 2));
+    else io.out(`Sent S3 event notification ${messageId} to ${queueUrl}: ${checked.description}.`);
     return EXIT_CODES.ok;
   } finally {
     targets.destroy();
@@ -83,18 +72,13 @@ function checkS3Notification(
   keys: readonly string[],
   configFile: string | undefined,
   cwd: string,
-): { byDistribution?: Record<string, string[]>; description: string } {
-  try {
+): CheckedBody {
+  return checkedAsInput('S3 event', () => {
     const settings = findInvalidatorSettings(configFile, cwd);
     if (settings === undefined) return { description: `${keys.length} key(s) of ${bucket} (no configuration found: buckets not checked)` };
-    const { byDistribution, ignored } = s3BodyPaths(body, settings.config);
-    const paths = Object.fromEntries([...byDistribution].map(([id, set]) => [id, [...set]]));
-    const described = Object.entries(paths).map(([id, list]) => `${list.length} path(s) for ${id}`);
-    if (ignored > 0) described.push(`${ignored} key(s) ignored (outside keyPrefix, or "folder" keys)`);
-    return { byDistribution: paths, description: described.join(', ') || 'nothing to invalidate' };
-  } catch (error) {
-    if (error instanceof InvalidMessageError) throw new InputError(`invalid S3 event (${error.code}): ${error.message}`, { cause: error });
-    if (error instanceof ConfigurationError) throw new InputError(error.message, { cause: error });
-    throw error;
-  }
+    const { byDistribution: resolved, ignored } = s3BodyPaths(body, settings.config);
+    const { byDistribution, parts } = describePaths(resolved);
+    if (ignored > 0) parts.push(`${ignored} key(s) ignored (outside keyPrefix, or "folder" keys)`);
+    return { byDistribution, description: parts.join(', ') || 'nothing to invalidate' };
+  });
 }

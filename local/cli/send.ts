@@ -1,5 +1,3 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { ConfigurationError, InvalidMessageError } from '../../lambda/errors.ts';
 import { MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
 import { parseMessageBody, type InvalidationMessage } from '../../lambda/read/message.ts';
 import { normalizePath, parsePageUrl } from '../../lambda/resolve/paths.ts';
@@ -7,7 +5,8 @@ import { resolvePaths } from '../../lambda/resolve/targets.ts';
 import { DistributionRouter } from '../../lambda/resolve/routing.ts';
 import { findInvalidatorSettings } from '../settings.ts';
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, parseCommandLine } from './args.ts';
-import { EXIT_CODES, InputError, UsageError, awsCall } from './errors.ts';
+import { EXIT_CODES, InputError, UsageError } from './errors.ts';
+import { checkedAsInput, describePaths, printDryRun, sendBody, type CheckedBody } from './send-common.ts';
 import type { CliIo } from './io.ts';
 import { Targets } from './targets.ts';
 import { S3_SEND_OPTIONS, S3_SEND_OPTIONS_HELP, sendS3Notification } from './send-s3.ts';
@@ -95,22 +94,11 @@ export async function sendCommand(argv: readonly string[], io: CliIo): Promise<n
       : resolveMessagePaths({ distributionId: message.distributionId, paths: message.paths ?? [], urls: message.urls ?? [] }, configFile, io.cwd)
     : undefined;
 
-  if (values['dry-run']) {
-    if (values.json) io.out(JSON.stringify({ message, distributions: checked.byDistribution }, null, 2));
-    else {
-      io.out(body);
-      io.out(`Checked ${checked.description}; not sent (--dry-run).`);
-    }
-    return EXIT_CODES.ok;
-  }
+  if (values['dry-run']) return printDryRun(io, body, message, checked, values.json);
 
   try {
-    const queueUrl = await targets.queueUrl();
     const sentAt = Date.now();
-    const output = await awsCall('SendMessage', () =>
-      targets.sqs(queueUrl).send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }), { abortSignal: io.signal }),
-    );
-    const messageId = output.MessageId ?? '';
+    const { messageId, queueUrl } = await sendBody(targets, io, body);
     const sent = { messageId, queueUrl, message, distributions: checked.byDistribution };
     if (values.quiet) io.out(messageId);
     else if (!values.json) io.out(`Sent message ${messageId} to ${queueUrl}: ${checked.description}.`);
@@ -154,20 +142,14 @@ export function buildMessage(
   };
 }
 
-interface CheckedMessage {
-  /** Normalized paths by distribution, when the configuration is known. */
-  readonly byDistribution?: Record<string, string[]>;
-  readonly description: string;
-}
-
 /**
  * Check a message body as the handler will: the schema, then routing and path rules with the configuration when
  * one is found, else the path and URL rules alone.
  *
  * @throws {InputError} with the handler's own message, naming the bad value
  */
-function checkMessage(body: string, configFile: string | undefined, cwd: string): CheckedMessage {
-  try {
+function checkMessage(body: string, configFile: string | undefined, cwd: string): CheckedBody {
+  return checkedAsInput('message', () => {
     const message = parseMessageBody(body);
     const settings = findInvalidatorSettings(configFile, cwd);
     if (settings === undefined) {
@@ -176,15 +158,7 @@ function checkMessage(body: string, configFile: string | undefined, cwd: string)
       const count = (message.paths?.length ?? 0) + (message.urls?.length ?? 0);
       return { description: `${count} path(s)/URL(s) (no configuration found: distributions and hostnames not checked)` };
     }
-    const resolved = resolvePaths(message, new DistributionRouter(settings.config));
-    const byDistribution = Object.fromEntries([...resolved].map(([id, paths]) => [id, [...paths]]));
-    const description = Object.entries(byDistribution)
-      .map(([id, paths]) => `${paths.length} path(s) for ${id}`)
-      .join(', ');
-    return { byDistribution, description };
-  } catch (error) {
-    if (error instanceof InvalidMessageError) throw new InputError(`invalid message (${error.code}): ${error.message}`, { cause: error });
-    if (error instanceof ConfigurationError) throw new InputError(error.message, { cause: error });
-    throw error;
-  }
+    const { byDistribution, parts } = describePaths(resolvePaths(message, new DistributionRouter(settings.config)));
+    return { byDistribution, description: parts.join(', ') };
+  });
 }
