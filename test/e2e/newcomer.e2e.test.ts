@@ -1,11 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { lineAfter, run as runChild, type Running } from './children.ts';
 import { waitFor } from './support.ts';
 
 /**
@@ -31,31 +31,10 @@ function childEnv(): NodeJS.ProcessEnv {
   };
 }
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<number | null>;
-}
-
 function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, detached = false): Running {
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+  return runChild(command, args, { cwd: ROOT, env, detached });
 }
 
-/** The value after `prefix` on its line. */
-function line(text: string, prefix: string): string | undefined {
-  return text
-    .split('\n')
-    .find((entry) => entry.startsWith(prefix))
-    ?.slice(prefix.length)
-    .trim();
-}
 
 /** Is anything listening on this loopback port? */
 async function listening(port: number): Promise<boolean> {
@@ -133,7 +112,7 @@ describe('local mode, as a newcomer drives it', () => {
     const pgid = npm.child.pid!;
     try {
       await waitFor('Ready', () => (/^Ready$/m.test(npm.stdout()) ? true : undefined), 30_000);
-      const ports = ['SQS endpoint: ', 'CloudFront endpoint: '].map((prefix) => Number(new URL(line(npm.stdout(), prefix)!).port));
+      const ports = ['SQS endpoint: ', 'CloudFront endpoint: '].map((prefix) => Number(new URL(lineAfter(npm.stdout(), prefix)!).port));
       expect(await Promise.all(ports.map(listening))).toStrictEqual([true, true]);
       expect(existsSync(env.CFIQ_LOCAL_STATE!)).toBe(true);
 

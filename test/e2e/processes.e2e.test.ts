@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { lineAfter, run as runChild, type Running } from './children.ts';
 import { E2E_CONTEXT, waitFor } from './support.ts';
 
 /** `npm start`, `npm run demo` and `cfiq send` as a developer runs them: child processes, real terminals aside. */
@@ -17,30 +16,10 @@ const CHILD_ENV = {
   CFIQ_LOCAL_STATE: join(mkdtempSync(join(tmpdir(), 'cfiq-processes-state-')), 'local.json'),
 } as NodeJS.ProcessEnv;
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<number | null>;
-}
-
 function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = CHILD_ENV): Running {
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+  return runChild(command, args, { cwd: ROOT, env });
 }
 
-function line(text: string, prefix: string): string | undefined {
-  return text
-    .split('\n')
-    .find((l) => l.startsWith(prefix))
-    ?.slice(prefix.length)
-    .trim();
-}
 
 describe('processes', () => {
   it('npm run demo sends the burst, sums it up and exits 0', async () => {
@@ -78,7 +57,7 @@ describe('processes', () => {
         'Distributions',
         'Ready',
       ]);
-      const queueUrl = line(local.stdout(), 'Queue URL: ')!;
+      const queueUrl = lineAfter(local.stdout(), 'Queue URL: ')!;
 
       // Act: send from "another terminal", with nothing but the queue URL
       const clean = Object.fromEntries(Object.entries(CHILD_ENV).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('CFIQ_')));
