@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { GaugeName } from '../lambda/metrics.ts';
+import type { LocalEnvironment } from './environment.ts';
 
 /**
  * Local mode's state file: while `cfiq local` runs, it says where its queues and endpoints are and what the handler
@@ -36,6 +37,22 @@ export interface LocalState {
   readonly configFile: string;
   /** What the handler last reported per distribution (PathsWaiting, OldestWaitingAgeSeconds, InvalidationsInProgress). */
   readonly gauges: LocalGauges;
+}
+
+/** What local mode writes about itself: where its emulators and queues are, and what the handler last reported. */
+export function localStateOf(env: LocalEnvironment, configFile: string, gauges: LocalGauges): LocalState {
+  return {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    region: env.region,
+    sqsEndpoint: env.sqsEndpoint,
+    queueUrl: env.queueUrl,
+    deadLetterQueueUrl: env.deadLetterQueueUrl,
+    cloudfrontEndpoint: env.cloudfrontEndpoint,
+    distributionIds: env.distributionIds,
+    configFile,
+    gauges,
+  };
 }
 
 /** Where the state file is for commands started in `cwd`: `CFIQ_LOCAL_STATE`, else `.cfiq/local.json` there. */

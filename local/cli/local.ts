@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { formatActivity } from '../activity.ts';
 import { formatDemoSummary, runDemo } from '../demo.ts';
 import { LOCAL_DEFAULTS, startLocalEnvironment, type LocalEnvironment } from '../environment.ts';
-import { LOCAL_STATE_VARIABLE, LocalStateFile, localStatePath, type LocalGauges } from '../local-state.ts';
+import { LOCAL_STATE_VARIABLE, LocalStateFile, localStateOf, localStatePath, type LocalGauges } from '../local-state.ts';
 import { loadInvalidatorSettings, type InvalidatorSettings } from '../settings.ts';
 import { ConfigurationError } from '../../lambda/errors.ts';
 import {
@@ -204,18 +204,7 @@ export async function localCommand(argv: readonly string[], io: CliIo): Promise<
 function claimStateFile(env: LocalEnvironment, configFile: string, gauges: LocalGauges, io: CliIo): LocalStateFile | undefined {
   const path = localStatePath(io.env, io.cwd);
   try {
-    const claimed = LocalStateFile.claim(path, {
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      region: env.region,
-      sqsEndpoint: env.sqsEndpoint,
-      queueUrl: env.queueUrl,
-      deadLetterQueueUrl: env.deadLetterQueueUrl,
-      cloudfrontEndpoint: env.cloudfrontEndpoint,
-      distributionIds: env.distributionIds,
-      configFile,
-      gauges,
-    });
+    const claimed = LocalStateFile.claim(path, localStateOf(env, configFile, gauges));
     if ('ownedBy' in claimed) {
       io.err(`Another cfiq local (pid ${claimed.ownedBy}) owns ${path}: the other commands find that one; give them this one's URLs (or set ${LOCAL_STATE_VARIABLE}).`);
       return undefined;

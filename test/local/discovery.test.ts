@@ -8,7 +8,7 @@ import { readInvalidatorContext } from '../../lib/app-config.ts';
 import { EXIT_CODES } from '../../local/cli/errors.ts';
 import { runCli } from '../../local/cli/main.ts';
 import { startLocalEnvironment, type LocalEnvironment } from '../../local/environment.ts';
-import { LocalStateFile, readLocalState, type LocalGauges } from '../../local/local-state.ts';
+import { LocalStateFile, localStateOf, readLocalState, type LocalGauges } from '../../local/local-state.ts';
 import { MEDIA_DISTRIBUTION_ID as MEDIA, WWW_DISTRIBUTION_ID as WWW } from '../helpers/factories.ts';
 import { recordingIo, waitFor } from './support.ts';
 
@@ -42,18 +42,7 @@ beforeAll(async () => {
       stateFile?.updateGauges(latest);
     },
   });
-  const claimed = LocalStateFile.claim(join(dir, '.cfiq', 'local.json'), {
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    region: env.region,
-    sqsEndpoint: env.sqsEndpoint,
-    queueUrl: env.queueUrl,
-    deadLetterQueueUrl: env.deadLetterQueueUrl,
-    cloudfrontEndpoint: env.cloudfrontEndpoint,
-    distributionIds: env.distributionIds,
-    configFile,
-    gauges,
-  });
+  const claimed = LocalStateFile.claim(join(dir, '.cfiq', 'local.json'), localStateOf(env, configFile, gauges));
   if ('ownedBy' in claimed) throw new Error('the state file is taken');
   stateFile = claimed;
 });
