@@ -1,5 +1,5 @@
 import { CreateInvalidationCommand, GetInvalidationCommand, ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
-import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import {
   awsError,
@@ -10,7 +10,7 @@ import {
   TWO_DISTRIBUTIONS as CONFIG,
   WWW_DISTRIBUTION_ID as WWW,
 } from '../helpers/factories.ts';
-import { DEAD_LETTER_QUEUE_URL, handlerHarness, metricTotals, SOURCE_QUEUE_URL } from '../helpers/handler-harness.ts';
+import { DEAD_LETTER_QUEUE_URL, handlerHarness, metricTotals, SOURCE_QUEUE_URL, entriesTo } from '../helpers/handler-harness.ts';
 
 /**
  * The handler with a backlog on CloudFront: what is in progress is read first (ListInvalidations, GetInvalidation),
@@ -28,14 +28,6 @@ function pathsUnder(prefix: string, count: number): string[] {
 }
 
 type Harness = ReturnType<typeof handlerHarness>;
-
-/** The SendMessageBatch entries sent to a queue. */
-function entriesTo(sqsMock: Harness['sqsMock'], queueUrl: string): SendMessageBatchRequestEntry[] {
-  return sqsMock
-    .commandCalls(SendMessageBatchCommand)
-    .filter((call) => call.args[0].input.QueueUrl === queueUrl)
-    .flatMap((call) => call.args[0].input.Entries ?? []);
-}
 
 /** CloudFront shows one invalidation in progress on `distributionId`, created `secondsAgo`, with `paths`. */
 function inProgressOn(cloudfrontMock: Harness['cloudfrontMock'], distributionId: string, secondsAgo: number, paths: string[]): void {

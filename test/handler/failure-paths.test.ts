@@ -1,11 +1,11 @@
 import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { DEADLINE_MARGIN_MS } from '../../lambda/defaults.ts';
 import { MAX_PATHS_PER_INVALIDATION, MAX_WILDCARDS_IN_PROGRESS } from '../../lambda/limits.ts';
 import { awsError, MEDIA_DISTRIBUTION_ID as MEDIA, SENT_TIMESTAMP, sqsEvent, sqsRecord, TWO_DISTRIBUTIONS as CONFIG, WWW_DISTRIBUTION_ID as WWW } from '../helpers/factories.ts';
-import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness, metricTotals } from '../helpers/handler-harness.ts';
+import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness, metricTotals, entriesTo } from '../helpers/handler-harness.ts';
 
 /**
  * The handler's failure paths: CloudFront's in-progress limits within one batch (deferred requests and remainder
@@ -16,14 +16,6 @@ import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness, metricTotals }
 /** `count` distinct paths under `/prefix/`, sorted as the planner sorts them. */
 function pathsUnder(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, index) => `/${prefix}/${String(index).padStart(5, '0')}`);
-}
-
-/** The SendMessageBatch entries sent to a queue. */
-function entriesTo(sqsMock: ReturnType<typeof handlerHarness>['sqsMock'], queueUrl: string): SendMessageBatchRequestEntry[] {
-  return sqsMock
-    .commandCalls(SendMessageBatchCommand)
-    .filter((call) => call.args[0].input.QueueUrl === queueUrl)
-    .flatMap((call) => call.args[0].input.Entries ?? []);
 }
 
 /** The harness: its `logLines` holds the WARN and ERROR lines too. */

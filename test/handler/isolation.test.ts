@@ -5,7 +5,7 @@ import { DEADLINE_MARGIN_MS } from '../../lambda/defaults.ts';
 import { InProgressBudget } from '../../lambda/submit/in-progress-budget.ts';
 import { MAX_ISOLATION_REQUESTS } from '../../lambda/submit/isolation.ts';
 import { awsError, ONE_DISTRIBUTION as CONFIG, sqsEvent, sqsRecord, WWW_DISTRIBUTION_ID as WWW } from '../helpers/factories.ts';
-import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness, lambdaContext, metricTotals } from '../helpers/handler-harness.ts';
+import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, entriesTo, handlerHarness, lambdaContext, metricTotals } from '../helpers/handler-harness.ts';
 
 /**
  * Isolation: a request CloudFront refuses for its content (InvalidArgument, BatchTooLarge, InconsistentQuantities)
@@ -32,18 +32,12 @@ function sentItems(cloudfrontMock: ReturnType<typeof handlerHarness>['cloudfront
 }
 
 function deadLetters(sqsMock: ReturnType<typeof handlerHarness>['sqsMock']): SendMessageBatchRequestEntry[] {
-  return sqsMock
-    .commandCalls(SendMessageBatchCommand)
-    .filter((call) => call.args[0].input.QueueUrl === DEAD_LETTER_QUEUE_URL)
-    .flatMap((call) => call.args[0].input.Entries ?? []);
+  return entriesTo(sqsMock, DEAD_LETTER_QUEUE_URL);
 }
 
 /** The messages sent back to the source queue: remainders, and the part of a message that waits for the budget. */
 function remainders(sqsMock: ReturnType<typeof handlerHarness>['sqsMock']): SendMessageBatchRequestEntry[] {
-  return sqsMock
-    .commandCalls(SendMessageBatchCommand)
-    .filter((call) => call.args[0].input.QueueUrl === SOURCE_QUEUE_URL)
-    .flatMap((call) => call.args[0].input.Entries ?? []);
+  return entriesTo(sqsMock, SOURCE_QUEUE_URL);
 }
 
 const failedIds = (response: { batchItemFailures: Array<{ itemIdentifier: string }> }) => response.batchItemFailures.map((item) => item.itemIdentifier).sort();

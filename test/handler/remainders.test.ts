@@ -5,7 +5,7 @@ import { MAX_SQS_MESSAGE_BYTES } from '../../lambda/limits.ts';
 import { sqsMessageBytes } from '../../lambda/settle/sqs.ts';
 import { remainderMessages } from '../../lambda/settle/remainders.ts';
 import { awsError, MEDIA_DISTRIBUTION_ID as MEDIA, MEDIA_HOSTNAMES, sqsEvent, sqsRecord, WWW_DISTRIBUTION_ID as WWW, SENT_TIMESTAMP } from '../helpers/factories.ts';
-import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness } from '../helpers/handler-harness.ts';
+import { DEAD_LETTER_QUEUE_URL, SOURCE_QUEUE_URL, handlerHarness, entriesTo } from '../helpers/handler-harness.ts';
 
 /**
  * Remainders SQS does not take: one of a message's remainders refused while another was sent (the message is
@@ -20,13 +20,6 @@ const CONFIG = {
   ],
   maxPathsPerInvalidation: 1,
 };
-
-function entriesTo(sqsMock: ReturnType<typeof handlerHarness>['sqsMock'], queueUrl: string): SendMessageBatchRequestEntry[] {
-  return sqsMock
-    .commandCalls(SendMessageBatchCommand)
-    .filter((call) => call.args[0].input.QueueUrl === queueUrl)
-    .flatMap((call) => call.args[0].input.Entries ?? []);
-}
 
 /** SendMessageBatch: the source queue takes the entries for WWW and refuses those for MEDIA; the DLQ as `dlq` says. */
 function refuseMediaRemainders(sqsMock: ReturnType<typeof handlerHarness>['sqsMock'], dlq: 'takes' | 'refuses') {

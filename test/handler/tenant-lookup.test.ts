@@ -8,7 +8,7 @@ import {
 import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { awsError, SENT_TIMESTAMP, sqsEvent, sqsRecord } from '../helpers/factories.ts';
-import { DEAD_LETTER_QUEUE_URL, handlerHarness } from '../helpers/handler-harness.ts';
+import { DEAD_LETTER_QUEUE_URL, entriesTo, handlerHarness } from '../helpers/handler-harness.ts';
 
 /**
  * tenantLookup asks CloudFront which tenant serves a host it does not know. When CloudFront cannot answer (throttled,
@@ -46,10 +46,7 @@ describe('a tenant lookup CloudFront does not answer', () => {
 
     // Assess
     expect(response).toStrictEqual({ batchItemFailures: [] });
-    const [letter] = sqsMock
-      .commandCalls(SendMessageBatchCommand)
-      .filter((call) => call.args[0].input.QueueUrl === DEAD_LETTER_QUEUE_URL)
-      .flatMap((call) => call.args[0].input.Entries ?? []);
+    const [letter] = entriesTo(sqsMock, DEAD_LETTER_QUEUE_URL);
     expect(letter!.MessageAttributes!.ErrorCode!.StringValue).toBe('RetriesExhausted');
     expect(letter!.MessageAttributes!.ErrorMessage!.StringValue).toMatch(/^TenantLookupFailed on receive 5 of 5: could not look up the distribution tenant of host "shop\.customer-a\.com": AccessDenied/);
   });
@@ -83,7 +80,7 @@ describe('a waiting message of a tenant that tenantLookup found', () => {
     // Assess 2: invalidated on the tenant, not dead-lettered as UnknownTenant
     expect(response).toStrictEqual({ batchItemFailures: [] });
     expect(later.cloudfrontMock.commandCalls(CreateInvalidationForDistributionTenantCommand).map((call) => call.args[0].input.Id)).toStrictEqual(['dt_shop']);
-    expect(later.sqsMock.commandCalls(SendMessageBatchCommand).filter((call) => call.args[0].input.QueueUrl === DEAD_LETTER_QUEUE_URL)).toStrictEqual([]);
+    expect(entriesTo(later.sqsMock, DEAD_LETTER_QUEUE_URL)).toStrictEqual([]);
   });
 
   it('ignores a TenantDistributionId that names a distribution without tenantLookup', async () => {
@@ -99,10 +96,7 @@ describe('a waiting message of a tenant that tenantLookup found', () => {
     await invoke(sqsEvent(record));
 
     // Assess
-    const [letter] = sqsMock
-      .commandCalls(SendMessageBatchCommand)
-      .filter((call) => call.args[0].input.QueueUrl === DEAD_LETTER_QUEUE_URL)
-      .flatMap((call) => call.args[0].input.Entries ?? []);
+    const [letter] = entriesTo(sqsMock, DEAD_LETTER_QUEUE_URL);
     expect(letter!.MessageAttributes!.ErrorCode!.StringValue).toBe('UnknownTenant');
   });
 });

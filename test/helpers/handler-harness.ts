@@ -1,5 +1,5 @@
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import { ChangeMessageVisibilityBatchCommand, GetQueueUrlCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, GetQueueUrlCommand, SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
@@ -112,4 +112,12 @@ export function metricTotals(lines: ReadonlyArray<Record<string, unknown>>): Rec
     }
   }
   return totals;
+}
+
+/** The SendMessageBatch entries the handler sent to a queue (the source queue's remainders, the dead letters). */
+export function entriesTo(sqsMock: ReturnType<typeof handlerHarness>['sqsMock'], queueUrl: string): SendMessageBatchRequestEntry[] {
+  return sqsMock
+    .commandCalls(SendMessageBatchCommand)
+    .filter((call) => call.args[0].input.QueueUrl === queueUrl)
+    .flatMap((call) => call.args[0].input.Entries ?? []);
 }
