@@ -1,8 +1,9 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { mapConcurrently } from '../concurrency.ts';
 import { describeAwsError } from '../errors.ts';
-import { isWildcard } from '../resolve/paths.ts';
+import { countPaths } from '../resolve/paths.ts';
 import { sendGetInvalidation, sendListInvalidations } from './invalidation-api.ts';
+import type { PathCount } from '../types.ts';
 
 /**
  * What is in progress on a distribution, read from CloudFront before a batch sends anything: CloudFront's limits
@@ -39,18 +40,12 @@ const GET_CONCURRENCY = 5;
 /** Invalidations whose path counts a warm container remembers. */
 const CACHE_ENTRIES = 4096;
 
-/** Path counts of one invalidation: they never change, so they are read once per warm container. */
-interface PathCounts {
-  readonly files: number;
-  readonly wildcards: number;
-}
-
 /**
  * Reads what is in progress per distribution: ListInvalidations (newest first, until an old or completed page), then
  * GetInvalidation of each in-progress one not seen before, for its path counts. Keep one per warm container.
  */
 export class InProgressReader {
-  readonly #counts = new Map<string, PathCounts>();
+  readonly #counts = new Map<string, PathCount>();
 
   /**
    * The snapshot of one distribution. Never throws: a failure gives `known: false`, with why in `error`.
@@ -98,15 +93,12 @@ export class InProgressReader {
     return inProgress;
   }
 
-  async #pathCounts(client: CloudFrontClient, distributionId: string, invalidationId: string, abortSignal?: AbortSignal): Promise<PathCounts> {
+  async #pathCounts(client: CloudFrontClient, distributionId: string, invalidationId: string, abortSignal?: AbortSignal): Promise<PathCount> {
     const key = `${distributionId}/${invalidationId}`;
     const known = this.#counts.get(key);
     if (known !== undefined) return known;
     const invalidation = await sendGetInvalidation(client, distributionId, invalidationId, { abortSignal });
-    const paths = invalidation?.InvalidationBatch?.Paths?.Items ?? [];
-    let wildcards = 0;
-    for (const path of paths) if (isWildcard(path)) wildcards++;
-    const counts = { files: paths.length - wildcards, wildcards };
+    const counts = countPaths(invalidation?.InvalidationBatch?.Paths?.Items ?? []);
     if (this.#counts.size >= CACHE_ENTRIES) this.#counts.delete(this.#counts.keys().next().value!);
     this.#counts.set(key, counts);
     return counts;
