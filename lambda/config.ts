@@ -301,6 +301,8 @@ export interface HandlerSettings {
   readonly invalidationSeconds: number;
   /** How often a waiting message looks again once the invalidations ahead of it are overdue. */
   readonly backlogRecheckSeconds: number;
+  /** The DynamoDB table of send leases (send-lease.ts); absent: concurrent invocations do not take turns. */
+  readonly leaseTableName?: string;
 }
 
 /** Names of the handler's environment variables. */
@@ -313,6 +315,7 @@ export const ENVIRONMENT = {
   maxBacklogAgeSeconds: 'MAX_BACKLOG_AGE_SECONDS',
   invalidationSeconds: 'INVALIDATION_SECONDS',
   backlogRecheckSeconds: 'BACKLOG_RECHECK_SECONDS',
+  leaseTableName: 'LEASE_TABLE_NAME',
 } as const;
 
 /**
@@ -355,7 +358,18 @@ export function loadHandlerSettings(env: Readonly<Record<string, string | undefi
     maxBacklogAgeSeconds,
     invalidationSeconds,
     backlogRecheckSeconds,
+    ...leaseTableSetting(env),
   };
+}
+
+/** LEASE_TABLE_NAME, when set: a DynamoDB table name (3 to 255 letters, digits, `_`, `-`, `.`). */
+function leaseTableSetting(env: Readonly<Record<string, string | undefined>>): { leaseTableName?: string } {
+  const name = env[ENVIRONMENT.leaseTableName];
+  if (name === undefined || name === '') return {};
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) {
+    throw new ConfigurationError(`${ENVIRONMENT.leaseTableName} must be a DynamoDB table name (given ${JSON.stringify(name)})`);
+  }
+  return { leaseTableName: name };
 }
 
 function integerSetting(

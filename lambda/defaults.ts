@@ -68,6 +68,15 @@ export const DEFAULT_INVALIDATION_SECONDS = 60;
 /** How often, in seconds, a waiting message looks again once the invalidations ahead of it are overdue. */
 export const DEFAULT_BACKLOG_RECHECK_SECONDS = 15;
 
+/**
+ * The longest an invocation waits for another's send lease on a distribution, in milliseconds (send-lease.ts): the
+ * holder needs one read of the budget and a few CreateInvalidation calls, seconds in all; past this, it sends without.
+ */
+export const LEASE_WAIT_MS = 20_000;
+
+/** How often a waiting invocation asks for a send lease again, in milliseconds (jittered by half either way). */
+export const LEASE_POLL_MS = 250;
+
 /** Age of the oldest message waiting for CloudFront's in-progress budget, in seconds, above which its alarm fires. */
 export const DEFAULT_BACKLOG_AGE_ALARM_SECONDS = 60 * 60;
 

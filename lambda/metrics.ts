@@ -18,6 +18,8 @@ export const METRICS = {
   s3RecordsRejected: 'S3RecordsRejected',
   /** Requested paths replaced by a directory wildcard under a backlog (wildcardCollapse.whenBacklogRoundsAbove). */
   pathsCollapsed: 'PathsCollapsed',
+  /** Distributions a batch sent to without the send lease (another invocation held it too long, or DynamoDB failed). */
+  leasesNotTaken: 'LeasesNotTaken',
 } as const;
 /** The name of one of the handler's {@link METRICS}. */
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];

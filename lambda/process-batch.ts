@@ -4,12 +4,13 @@ import { admit } from './plan/admission.ts';
 import { collapseBatchUnderBacklog } from './plan/backlog-collapse.ts';
 import { planInvalidations } from './plan/plan.ts';
 import { mostUrgentFirst } from './plan/urgency.ts';
-import { readRecords } from './read/records.ts';
+import { readRecords, type ReadBatch } from './read/records.ts';
 import { routerForBatch, tenantParents } from './resolve/batch-router.ts';
 import { bucketRouterOf } from './resolve/bucket-keys.ts';
 import { settleBatch } from './settle/settle.ts';
 import { InProgressBudget } from './submit/in-progress-budget.ts';
 import { readInProgress } from './submit/read-in-progress.ts';
+import { holdingSendLeases } from './submit/send-lease.ts';
 import { submitAll } from './submit/submit-all.ts';
 import type { PipelineDependencies } from './types.ts';
 
@@ -36,8 +37,18 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   if (read.s3.recordsRejected > 0) observer.count(METRICS.s3RecordsRejected, read.s3.recordsRejected);
 
   // A distribution tenant shares its multi-tenant distribution's in-progress budget (in-progress-budget.ts): the
-  // parent's own invalidations are read too.
+  // parent's own invalidations are read too, and the parent's send lease is the tenant's.
   const parents = tenantParents(read.requested.keys(), router);
+  const leaseKeys = [...read.requested.keys()].map((id) => parents.get(id) ?? id);
+  const { batch, ...sent } = await holdingSendLeases(leaseKeys, deps, () => planAndSubmit(records, read, parents, deps));
+  return settleBatch(records, batch, sent, deps);
+}
+
+/**
+ * Read the in-progress budget of what the batch targets, admit what fits (oldest first), plan and send it: all of it
+ * while the batch holds its distributions' send leases (send-lease.ts), so no other invocation spends the budget read.
+ */
+async function planAndSubmit(records: readonly SQSRecord[], read: ReadBatch, parents: ReadonlyMap<string, string>, deps: PipelineDependencies) {
   const inProgress = await readInProgress(new Set([...read.requested.keys(), ...parents.values()]), deps);
   const budget = new InProgressBudget(inProgress, parents);
   const free = (distributionId: string) => budget.free(distributionId);
@@ -46,12 +57,11 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   const admission = admit(batch.accepted, records, free, batch.requested, (id) => parents.get(id));
   const planned = planInvalidations(
     admission.admitted,
-    { ...settings.config, freeWildcards: (distributionId) => free(distributionId).wildcards },
+    { ...deps.settings.config, freeWildcards: (distributionId) => free(distributionId).wildcards },
     admission.all ? batch.requested : undefined,
   );
   // With one receive count in the batch (every message new, the usual case), all requests are equally urgent.
   const ordered = read.oneReceiveCount ? planned : mostUrgentFirst(planned, records);
   const submitted = await submitAll(ordered, batch.accepted, deps, budget);
-
-  return settleBatch(records, batch, { submitted, admission, inProgress }, deps);
+  return { batch, submitted, admission, inProgress };
 }

@@ -8,6 +8,7 @@ import type { SQSRecord } from 'aws-lambda';
 import type { HandlerSettings } from './config.ts';
 import type { GaugeName, MetricName } from './metrics.ts';
 import type { InProgressReader } from './submit/in-progress.ts';
+import type { SendLeases } from './submit/send-lease.ts';
 import type { DistributionRouter } from './resolve/routing.ts';
 import type { TenantLookup } from './resolve/tenant-lookup.ts';
 import type { QueueUrlResolver } from './settle/sqs.ts';
@@ -158,4 +159,8 @@ export interface PipelineDependencies {
   readonly inProgress?: InProgressReader;
   /** Asks CloudFront which tenant serves a domain (tenantLookup); one per warm container caches the answers. */
   readonly tenantLookup?: TenantLookup;
+  /** The send leases concurrent invocations take turns by (send-lease.ts); absent: no turns are taken. */
+  readonly leases?: SendLeases;
+  /** Wait `ms` (waiting for a send lease). @default a timer */
+  readonly sleep?: (ms: number) => Promise<void>;
 }

@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { CloudFrontClient, type CloudFrontClientConfig } from '@aws-sdk/client-cloudfront';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -13,6 +14,7 @@ import { processBatch } from './process-batch.ts';
 import { QueueUrlResolver } from './settle/sqs.ts';
 import { DistributionRouter } from './resolve/routing.ts';
 import { InProgressReader } from './submit/in-progress.ts';
+import { SendLeases } from './submit/send-lease.ts';
 import type { PipelineObserver } from './types.ts';
 
 /**
@@ -29,6 +31,8 @@ export const FUNCTION_CLIENT_OPTIONS = {
 export interface FunctionClients {
   readonly cloudfront: CloudFrontClient;
   readonly sqs: SQSClient;
+  /** The send leases' table (LEASE_TABLE_NAME). */
+  readonly dynamodb: DynamoDBClient;
 }
 
 /**
@@ -38,10 +42,13 @@ export interface FunctionClients {
  * @example
  * createFunctionClients({ sqs: { region: 'us-east-1', endpoint: 'http://127.0.0.1:4566' } });
  */
-export function createFunctionClients(config: { readonly cloudfront?: CloudFrontClientConfig; readonly sqs?: SQSClientConfig } = {}): FunctionClients {
+export function createFunctionClients(
+  config: { readonly cloudfront?: CloudFrontClientConfig; readonly sqs?: SQSClientConfig; readonly dynamodb?: DynamoDBClientConfig } = {},
+): FunctionClients {
   return {
     cloudfront: new CloudFrontClient({ ...FUNCTION_CLIENT_OPTIONS, ...config.cloudfront, region: CLOUDFRONT_REGION }),
     sqs: new SQSClient({ ...FUNCTION_CLIENT_OPTIONS, ...config.sqs }),
+    dynamodb: new DynamoDBClient({ ...FUNCTION_CLIENT_OPTIONS, ...config.dynamodb }),
   };
 }
 
@@ -50,6 +57,8 @@ export interface HandlerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cloudfront?: CloudFrontClient;
   readonly sqs?: SQSClient;
+  /** The client of the send leases' table, used when LEASE_TABLE_NAME is set. */
+  readonly dynamodb?: DynamoDBClient;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
   readonly random?: () => number;
@@ -73,10 +82,15 @@ export function createHandler(options: HandlerOptions = {}) {
       namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE,
       serviceName: env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME,
     });
-  // Endpoints come from the SDK's own AWS_ENDPOINT_URL_CLOUDFRONT / AWS_ENDPOINT_URL_SQS.
+  // Endpoints come from the SDK's own AWS_ENDPOINT_URL_CLOUDFRONT / AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB.
   const made = options.cloudfront === undefined || options.sqs === undefined ? createFunctionClients() : undefined;
   const cloudfront = options.cloudfront ?? made!.cloudfront;
   const sqs = options.sqs ?? made!.sqs;
+  // Concurrent invocations take turns per distribution when the stack gives them a lease table.
+  const leases =
+    settings.leaseTableName === undefined
+      ? undefined
+      : new SendLeases(options.dynamodb ?? made?.dynamodb ?? new DynamoDBClient(FUNCTION_CLIENT_OPTIONS), settings.leaseTableName);
   const router = new DistributionRouter(settings.config);
   const queueUrls = new QueueUrlResolver(sqs);
   const observer: PipelineObserver = {
@@ -105,6 +119,7 @@ export function createHandler(options: HandlerOptions = {}) {
         random: options.random,
         now: options.now,
         inProgress,
+        leases,
       });
     } catch (error) {
       // A bug, not bad input: receive the whole batch again rather than lose any of it.
