@@ -1,6 +1,7 @@
 // Over 250 lines on purpose: the burst scenario end to end (producers, the event source's pollers, the handler,
 // the figures), kept in one file so the model can be read and checked in one place.
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { loadHandlerSettings, type InvalidatorConfigInput } from '../../lambda/config.ts';
@@ -17,10 +18,12 @@ import { processBatch } from '../../lambda/process-batch.ts';
 import { normalizePath } from '../../lambda/resolve/paths.ts';
 import { DistributionRouter } from '../../lambda/resolve/routing.ts';
 import { QueueUrlResolver } from '../../lambda/settle/sqs.ts';
+import { SendLeases } from '../../lambda/submit/send-lease.ts';
 import type { PathCounts } from '../../local/cloudfront-emulator/rules.ts';
 import { seededRandom, shuffled } from '../random.ts';
 import { buildSite } from '../site.ts';
 import { SimulatedCloudFront } from './simulated-cloudfront.ts';
+import { SimulatedLeaseTable } from './simulated-lease-table.ts';
 import { SimulatedSqs } from './simulated-sqs.ts';
 import { VirtualClock } from './virtual-time.ts';
 import type { PipelineObserver } from '../../lambda/types.ts';
@@ -82,6 +85,10 @@ export interface BurstOptions {
   readonly cloudFrontLatencyMs?: number;
   /** @default 20 */
   readonly sqsLatencyMs?: number;
+  /** Concurrent invocations take turns per distribution (the stack's lease table, send-lease.ts). @default true */
+  readonly sendLeases?: boolean;
+  /** @default 10 */
+  readonly dynamoDbLatencyMs?: number;
   /** The simulation stops here, whatever is left. @default 24 */
   readonly maxSimulatedHours?: number;
 }
@@ -99,6 +106,8 @@ export interface BurstResult {
   /** CreateInvalidation calls. */
   readonly calls: number;
   readonly listInvalidationsCalls: number;
+  /** Conditional PutItem calls to take a send lease, and those refused because another invocation held it. */
+  readonly leaseCalls: { readonly taken: number; readonly refused: number };
   readonly getInvalidationCalls: number;
   readonly invalidationsCreated: number;
   /** When the queue was empty and the last invalidation complete (seconds); null when the run hit its time cap. */
@@ -200,6 +209,8 @@ export async function simulateBurst(options: BurstOptions, prepared = burstPaths
     DEAD_LETTER_QUEUE_URL,
     MAX_RECEIVE_COUNT: String(maxReceiveCount),
   });
+  const leaseTable = new SimulatedLeaseTable({ clock, latencyMs: options.dynamoDbLatencyMs ?? 10 });
+  const leases = options.sendLeases === false ? undefined : new SendLeases(leaseTable.client() as unknown as DynamoDBClient, 'send-leases');
   const sqsClient = sqs.client() as unknown as SQSClient;
   const cloudfrontClient = cloudfront.client() as unknown as CloudFrontClient;
   const router = new DistributionRouter(settings.config);
@@ -246,6 +257,7 @@ export async function simulateBurst(options: BurstOptions, prepared = burstPaths
         observer,
         remainingTimeMs: () => startMs + timeoutMs - clock.now,
         random: handlerRandom,
+        ...(leases === undefined ? {} : { leases, sleep: (ms: number) => clock.sleep(ms) }),
       });
     } catch {
       response = { batchItemFailures: records.map((record) => ({ itemIdentifier: record.messageId })) };
@@ -349,6 +361,7 @@ export async function simulateBurst(options: BurstOptions, prepared = burstPaths
       refusedCalls: cloudfront.counts.refusedInProgress,
       calls: cloudfront.counts.createInvalidation,
       listInvalidationsCalls: cloudfront.counts.listInvalidations,
+      leaseCalls: { taken: leaseTable.counts.putItem - leaseTable.counts.putRefused, refused: leaseTable.counts.putRefused },
       getInvalidationCalls: cloudfront.counts.getInvalidation,
       invalidationsCreated: created.length,
       drainSeconds: drained ? seconds(Math.max(queueEmptyMs ?? 0, lastCompletionMs ?? 0)) : null,

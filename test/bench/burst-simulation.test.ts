@@ -58,6 +58,22 @@ describe('bench: burst simulation', () => {
     expect(result.conservation.pending).toBe(0);
   });
 
+  it('with the send leases, two invocations never spend the same free budget: no call refused, where without them one is', async () => {
+    // Prepare: CloudFront's real limits, so the handler's budget is CloudFront's; 20,000 paths, 7 rounds
+    const burst: BurstOptions = { paths: 20_000, seed: 1 };
+
+    // Act
+    const withLeases = await simulateBurst(burst);
+    const without = await simulateBurst({ ...burst, sendLeases: false });
+
+    // Assess: the invocations did meet (a lease was refused while the other held it), and took turns
+    expect(withLeases.leaseCalls.refused).toBeGreaterThan(0);
+    expect(withLeases.refusedCalls).toBe(0);
+    expect(without.refusedCalls).toBeGreaterThan(0);
+    expect(withLeases.validDeadLettered + without.validDeadLettered).toBe(0);
+    expect(withLeases.conservation.invalidated).toBe(20_000);
+  });
+
   it('lower bound: rounds of 3,000 paths times the mean completion time', () => {
     expect(lowerBoundDrainSeconds(60_000, 3_000, { min: 60, max: 300 })).toBe(3_600);
     expect(lowerBoundDrainSeconds(10_000, 3_000, { min: 60, max: 300 })).toBe(720);

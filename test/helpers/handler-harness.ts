@@ -1,4 +1,5 @@
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ChangeMessageVisibilityBatchCommand, GetQueueUrlCommand, SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -11,7 +12,7 @@ export const DEAD_LETTER_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456
 export const SOURCE_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/invalidation-queue';
 
 /**
- * The real handler with the CloudFront and SQS clients mocked at the SDK boundary (aws-sdk-client-mock), the
+ * The real handler with the CloudFront, SQS and DynamoDB clients mocked at the SDK boundary (aws-sdk-client-mock), the
  * happy path answered by default, and what it prints captured as parsed JSON lines: Powertools writes INFO lines
  * and EMF metrics to stdout, WARN and ERROR lines to stderr, so a passing run prints nothing.
  */
@@ -20,6 +21,9 @@ export function handlerHarness(config: unknown, env: Record<string, string> = {}
   const sqs = new SQSClient({ region: 'us-east-1' });
   const cloudfrontMock = mockClient(cloudfront);
   const sqsMock = mockClient(sqs);
+  // Used with LEASE_TABLE_NAME in `env`: every send lease is free, unless a test says otherwise.
+  const dynamodb = new DynamoDBClient({ region: 'us-east-1' });
+  const dynamodbMock = mockClient(dynamodb);
   let invalidationNumber = 0;
   cloudfrontMock.on(CreateInvalidationCommand).callsFake(async () => ({
     Location: 'https://cloudfront.amazonaws.com/2020-05-31/distribution/X/invalidation/I',
@@ -46,6 +50,7 @@ export function handlerHarness(config: unknown, env: Record<string, string> = {}
     },
     cloudfront,
     sqs,
+    dynamodb,
     random: () => 0.5,
     // A minute after the factories' messages were sent: waiting messages are young, far from maxBacklogAge.
     now: () => SENT_TIMESTAMP + 60_000,
@@ -57,7 +62,7 @@ export function handlerHarness(config: unknown, env: Record<string, string> = {}
     (await captureOutput(() => handler(event, lambdaContext(context)), output)) as SQSBatchResponse;
   const logLines = () => jsonLines(output);
 
-  return { handler, invoke, cloudfrontMock, sqsMock, output, logLines };
+  return { handler, invoke, cloudfrontMock, sqsMock, dynamodbMock, output, logLines };
 }
 
 /**
