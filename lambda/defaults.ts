@@ -77,6 +77,12 @@ export const LEASE_WAIT_MS = 20_000;
 /** How often a waiting invocation asks for a send lease again, in milliseconds (jittered by half either way). */
 export const LEASE_POLL_MS = 250;
 
+/**
+ * Whether the construct (and the app) creates the send lease table and names it to the handler: on, since the
+ * leases spare CloudFront's refusals of concurrent invocations for two DynamoDB writes per distribution per batch.
+ */
+export const DEFAULT_SEND_LEASES = true;
+
 /** Age of the oldest message waiting for CloudFront's in-progress budget, in seconds, above which its alarm fires. */
 export const DEFAULT_BACKLOG_AGE_ALARM_SECONDS = 60 * 60;
 

@@ -17,6 +17,7 @@ import {
   DEFAULT_QUEUE_RETENTION_DAYS,
   DEFAULT_RETRY_BASE_DELAY_SECONDS,
   DEFAULT_RETRY_MAX_DELAY_SECONDS,
+  DEFAULT_SEND_LEASES,
   DEFAULT_SERVICE_NAME,
 } from '../lambda/defaults.ts';
 import type { InvalidationBucket, InvalidationDistribution, InvalidationQueueProps } from './invalidation-queue-props.ts';
@@ -37,6 +38,7 @@ export interface InvalidationQueueSettings {
   readonly batchSize: number;
   readonly maxBatchingWindow: Duration;
   readonly maxConcurrency: number;
+  readonly sendLeases: boolean;
   readonly maxReceiveCount: number;
   readonly timeout: Duration;
   readonly memorySize: number;
@@ -67,6 +69,7 @@ export function withDefaults(props: InvalidationQueueProps): InvalidationQueueSe
     batchSize: props.batchSize ?? DEFAULT_BATCH_SIZE,
     maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(DEFAULT_MAX_BATCHING_WINDOW_SECONDS),
     maxConcurrency: props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+    sendLeases: props.sendLeases ?? DEFAULT_SEND_LEASES,
     maxReceiveCount: props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT,
     timeout: props.timeout ?? Duration.seconds(DEFAULT_FUNCTION_TIMEOUT_SECONDS),
     memorySize: props.memorySize ?? DEFAULT_MEMORY_SIZE_MB,

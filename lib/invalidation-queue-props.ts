@@ -105,6 +105,19 @@ export interface InvalidationQueueProps {
   readonly maxConcurrency?: number;
 
   /**
+   * Send leases: a DynamoDB table in which concurrent invocations take turns per distribution, from reading
+   * CloudFront's in-progress budget to their last CreateInvalidation there, so that two of them do not send into the
+   * same free budget and have CloudFront refuse one (its messages would wait and be sent again). On-demand, with a
+   * time to live, encrypted with DynamoDB's AWS owned key, deleted with the stack. Each batch writes twice per
+   * distribution it targets (take and give back the lease), and once more per quarter second it waits for another
+   * invocation's. The function may `dynamodb:PutItem` and `dynamodb:DeleteItem` on it, nothing else.
+   * `false`: no table, no permission, and no `LEASE_TABLE_NAME` in the function's environment.
+   *
+   * @default true
+   */
+  readonly sendLeases?: boolean;
+
+  /**
    * Receives of a message before the queue moves it to the dead-letter queue. At the last receive the handler
    * dead-letters a transiently failing message itself, with its reason. Valid range: 1 to 1000.
    *

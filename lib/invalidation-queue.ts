@@ -1,7 +1,8 @@
 // Over 250 lines on purpose: one class whose public fields and grant methods a user reads together. Its props,
-// defaults, prop rules, alarms and dashboard already live in modules of their own (see below).
+// defaults, prop rules, alarms, dashboard and lease table already live in modules of their own (see below).
 import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,6 +21,7 @@ import { addAlarms, addDashboard } from './alarms-and-dashboard.ts';
 import { handlerCode } from './handler-code.ts';
 import { visibilityTimeoutOf, withDefaults, type InvalidationQueueSettings } from './invalidation-queue-defaults.ts';
 import type { InvalidationQueueProps } from './invalidation-queue-props.ts';
+import { createLeaseTable, leaseTableStatement } from './lease-table.ts';
 import {
   allowS3ToSend,
   notifyQueue,
@@ -41,7 +43,8 @@ export { S3Delivery, type AddS3SourceOptions, type S3SourceOptions } from './s3-
 /**
  * The InvalidationQueue construct: queues, function, grants. Its props live in invalidation-queue-props.ts, their
  * defaults in invalidation-queue-defaults.ts, their rules in validate-invalidation-queue-props.ts, alarms and the
- * dashboard in alarms-and-dashboard.ts, where the handler's code comes from in handler-code.ts.
+ * dashboard in alarms-and-dashboard.ts, where the handler's code comes from in handler-code.ts, the send lease table
+ * in lease-table.ts.
  */
 
 /** Actions a producer needs on the queue: send, and look the URL up by name (boto3's `get_queue_url`). */
@@ -93,6 +96,11 @@ export class InvalidationQueue extends Construct {
   public readonly handler: nodejs.NodejsFunction;
   /** The function's log group. */
   public readonly logGroup: logs.LogGroup;
+  /**
+   * Where concurrent invocations take turns per distribution before sending (`sendLeases`); the function may
+   * `dynamodb:PutItem` and `dynamodb:DeleteItem` on it. Undefined when `sendLeases` is false.
+   */
+  public readonly leaseTable?: dynamodb.Table;
   /** Where both alarms notify, on alarm and on recovery. KMS-encrypted, TLS only. */
   public readonly alarmTopic: sns.Topic;
   /** Fires when the dead-letter queue holds any message. */
@@ -164,6 +172,7 @@ export class InvalidationQueue extends Construct {
     });
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: settings.logRetention });
+    this.leaseTable = settings.sendLeases ? createLeaseTable(this, 'LeaseTable') : undefined;
     this.handler = this.createHandler(settings);
 
     const oldestMessageAlarmSeconds = settings.oldestMessageAlarmThreshold.toSeconds();
@@ -458,6 +467,7 @@ export class InvalidationQueue extends Construct {
       [ENVIRONMENT.retryBaseDelaySeconds]: String(settings.retryBaseDelay.toSeconds()),
       [ENVIRONMENT.retryMaxDelaySeconds]: String(settings.retryMaxDelay.toSeconds()),
       [ENVIRONMENT.maxBacklogAgeSeconds]: String(settings.maxBacklogAge.toSeconds()),
+      ...(this.leaseTable !== undefined ? { [ENVIRONMENT.leaseTableName]: this.leaseTable.tableName } : {}),
       POWERTOOLS_SERVICE_NAME: this.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
       NODE_OPTIONS: '--enable-source-maps',
@@ -496,6 +506,7 @@ export class InvalidationQueue extends Construct {
     this.grantSend(role, this.deadLetterQueue, ['sqs:SendMessage']);
     // The rest of a large message, when part of it was invalidated, goes back on the queue as a smaller message.
     this.grantSend(role, this.queue, ['sqs:SendMessage']);
+    if (this.leaseTable !== undefined) role.addToPrincipalPolicy(leaseTableStatement(this.leaseTable));
     return handler;
   }
 

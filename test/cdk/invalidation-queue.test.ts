@@ -1,5 +1,6 @@
 import { Duration, Errors, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -79,7 +80,10 @@ describe('InvalidationQueue', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.resourceCountIs('AWS::SNS::Subscription', 0);
+    // The send leases' table.
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
     const dlq = resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorDeadLetterQueue');
+    const leaseTable = resourceOf(template, 'AWS::DynamoDB::Table', 'InvalidatorLeaseTable');
     expect(resourceOf(template, 'AWS::SQS::Queue', 'InvalidatorQueue').properties).toStrictEqual({
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 4 * DAY_SECONDS,
@@ -114,6 +118,7 @@ describe('InvalidationQueue', () => {
       [ENVIRONMENT.retryMaxDelaySeconds]: '900',
       // 24 hours.
       [ENVIRONMENT.maxBacklogAgeSeconds]: '86400',
+      [ENVIRONMENT.leaseTableName]: { Ref: leaseTable.id },
       POWERTOOLS_SERVICE_NAME: 'cloudfront-invalidation-queue',
       POWERTOOLS_METRICS_NAMESPACE: 'CloudFrontInvalidationQueue',
       NODE_OPTIONS: '--enable-source-maps',
@@ -452,6 +457,82 @@ describe('InvalidationQueue', () => {
       expect(() => queueStack({ maxConcurrency })).toThrow(
         `maxConcurrency must be an integer between 2 and 1000 inclusive (given ${maxConcurrency})`,
       );
+    });
+  });
+
+  describe('sendLeases', () => {
+    test('by default, a table keyed by distribution id: on-demand, with a time to live, deleted with the stack', () => {
+      // GIVEN
+      const { stack, queue } = queueStack();
+
+      // WHEN
+      const template = Template.fromStack(stack);
+
+      // THEN
+      const table = resourceOf(template, 'AWS::DynamoDB::Table', 'InvalidatorLeaseTable');
+      expect(table.properties).toStrictEqual({
+        KeySchema: [{ AttributeName: 'distributionId', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'distributionId', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        // DynamoDB's AWS owned key: every table is encrypted at rest, with no key to manage or pay for.
+        SSESpecification: { SSEEnabled: false },
+      });
+      expect(template.findResources('AWS::DynamoDB::Table')[table.id]).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+      expect(stack.resolve(queue.leaseTable!.tableName)).toStrictEqual({ Ref: table.id });
+    });
+
+    test('the function is told its name and may PutItem and DeleteItem on it, nothing else of DynamoDB', () => {
+      // GIVEN
+      const template = queueTemplate();
+      const table = resourceOf(template, 'AWS::DynamoDB::Table', 'InvalidatorLeaseTable');
+
+      // THEN
+      expect(environmentOf(template)[ENVIRONMENT.leaseTableName]).toStrictEqual({ Ref: table.id });
+      const naming = handlerStatements(template).filter(
+        (statement) => JSON.stringify(statement).includes(table.id) || actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
+      );
+      expect(naming).toStrictEqual([
+        { Effect: 'Allow', Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem'], Resource: { 'Fn::GetAtt': [table.id, 'Arn'] } },
+      ]);
+    });
+
+    test('with KMS, the table keeps the AWS owned key: the function gets no KMS action for it', () => {
+      // WHEN
+      const template = queueTemplate({ encryption: sqs.QueueEncryption.KMS });
+
+      // THEN
+      expect(resourceOf(template, 'AWS::DynamoDB::Table', 'InvalidatorLeaseTable').properties.SSESpecification).toStrictEqual({ SSEEnabled: false });
+      const kmsActions = handlerStatements(template).flatMap(actionsOf).filter((action) => action.startsWith('kms:'));
+      expect(kmsActions.sort()).toStrictEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    });
+
+    test('false: no table, no LEASE_TABLE_NAME, no DynamoDB permission', () => {
+      // GIVEN
+      const { stack, queue } = queueStack({ sendLeases: false });
+
+      // WHEN
+      const template = Template.fromStack(stack);
+
+      // THEN
+      expect(queue.leaseTable).toBeUndefined();
+      template.resourceCountIs('AWS::DynamoDB::Table', 0);
+      expect(environmentOf(template)).not.toHaveProperty(ENVIRONMENT.leaseTableName);
+      expect(handlerStatements(template).flatMap(actionsOf).filter((action) => action.startsWith('dynamodb:'))).toStrictEqual([]);
+    });
+
+    test('cdk-nag: point-in-time recovery (AwsSolutions-DDB3) is acknowledged on the lease table alone', () => {
+      // GIVEN: another table in the same stack, without point-in-time recovery either
+      const { stack } = queueStack();
+      new dynamodb.Table(stack, 'Other', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+
+      // WHEN
+      const findings = new AwsSolutionsChecks(stack)
+        .validateScope(stack)
+        .violations.flatMap((violation) => violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`));
+
+      // THEN: the other table is reported; the lease table, and everything else of the construct, is not
+      expect(findings).toStrictEqual(['AwsSolutions-DDB3 at Stack/Other/Resource']);
     });
   });
 

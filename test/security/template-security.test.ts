@@ -93,6 +93,16 @@ describe.each(variants)('the deployed template, with %s', (_name, props) => {
     expect(arns).toEqual(expect.arrayContaining(['EDFDVBD6EXAMPLE', 'E2QWRUHEXAMPLE'].map(distributionArn)));
   });
 
+  test('DynamoDB actions are allowed only on the send lease table: take a lease (PutItem) and give it back (DeleteItem)', () => {
+    const tables = ofType(resources, 'AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(1);
+    const [tableId] = tables[0]!;
+    const dynamodb = identityStatements(resources).filter(({ statement }) => actions(statement).some((action) => action.startsWith('dynamodb:')));
+    expect(dynamodb.map(({ statement }) => ({ actions: [...actions(statement)].sort(), resources: resourcesOf(statement) }))).toStrictEqual([
+      { actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem'], resources: [{ 'Fn::GetAtt': [tableId, 'Arn'] }] },
+    ]);
+  });
+
   test('both queues are encrypted at rest', () => {
     const queues = ofType(resources, 'AWS::SQS::Queue');
     expect(queues).toHaveLength(2);
