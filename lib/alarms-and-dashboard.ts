@@ -139,6 +139,8 @@ export interface DashboardProps extends Alarms {
   readonly backlogAgeAlarmSeconds: number;
   /** One of the handler's per-distribution gauges, its maximum per 5 minutes. */
   readonly gauge: (name: GaugeName, distributionId: string) => cloudwatch.IMetric;
+  /** Whether the function takes send leases: then the dashboard shows when it could not. */
+  readonly sendLeases: boolean;
 }
 
 /** Add the dashboard: alarms, traffic, invalidations, failures, the backlog, both queues and the function at a glance. */
@@ -217,7 +219,11 @@ export function addDashboard(scope: Construct, props: DashboardProps): cloudwatc
       height: 6,
     }),
   );
-  // S3 events that invalidate nothing (published only by batches that hold S3 events).
-  dashboard.addWidgets(graph('S3 events acknowledged or rejected', [METRICS.s3KeysIgnored, METRICS.s3TestEvents, METRICS.s3RecordsRejected]));
+  // S3 events that invalidate nothing (published only by batches that hold S3 events), and sends without the send
+  // lease (another invocation held it past the wait, or DynamoDB failed: CloudFront may then refuse one of the two).
+  dashboard.addWidgets(
+    graph('S3 events acknowledged or rejected', [METRICS.s3KeysIgnored, METRICS.s3TestEvents, METRICS.s3RecordsRejected]),
+    ...(props.sendLeases ? [graph('Distributions sent to without the send lease', [METRICS.leasesNotTaken])] : []),
+  );
   return dashboard;
 }

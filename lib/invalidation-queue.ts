@@ -200,6 +200,7 @@ export class InvalidationQueue extends Construct {
       distributionIds: this.config.distributions.map((distribution) => distribution.id),
       backlogAgeAlarmSeconds,
       gauge: (name, distributionId) => this.distributionMetric(name, distributionId),
+      sendLeases: this.leaseTable !== undefined,
     });
 
     // The buckets of the props, looked up by name; each bucket's shorter key prefixes notify first (see addS3Source).

@@ -912,6 +912,16 @@ describe('InvalidationQueue', () => {
       expect(body).toContain('ApproximateAgeOfOldestMessage');
     });
 
+    test('without send leases, shows no sends without one', () => {
+      // GIVEN
+      const template = queueTemplate({ sendLeases: false });
+
+      // THEN
+      const body = JSON.stringify(resourceOf(template, 'AWS::CloudWatch::Dashboard', 'InvalidatorDashboard').properties);
+      expect(body).not.toContain('LeasesNotTaken');
+      expect(body).toContain('S3KeysIgnored');
+    });
+
     test('shows the backlog of each distribution: paths waiting, the oldest waiting message, invalidations in progress', () => {
       // GIVEN
       const template = queueTemplate({ distributions: [WWW_DISTRIBUTION, MEDIA_DISTRIBUTION] });
