@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_BATCHING_WINDOW_SECONDS,
   DEFAULT_MAX_CONCURRENCY,
   DEFAULT_MAX_RECEIVE_COUNT,
+  DEFAULT_SEND_LEASES,
   DEFAULT_STACK_NAME,
 } from '../lambda/defaults.ts';
 import { ConfigurationError } from '../lambda/errors.ts';
@@ -41,6 +42,8 @@ export interface InvalidatorSettings {
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
   readonly maxConcurrency: number;
+  /** Whether the stack creates the send lease table (the construct's `sendLeases`). */
+  readonly sendLeases: boolean;
   readonly maxReceiveCount: number;
   readonly alarmEmails: readonly string[];
 }
@@ -55,6 +58,7 @@ const settingsSchema = z
     batchSize: z.int().min(MIN_BATCH_SIZE).max(MAX_BATCH_SIZE).default(DEFAULT_BATCH_SIZE),
     maxBatchingWindowSeconds: z.int().min(0).max(MAX_BATCHING_WINDOW_SECONDS).default(DEFAULT_MAX_BATCHING_WINDOW_SECONDS),
     maxConcurrency: z.int().min(MIN_MAX_CONCURRENCY).max(MAX_MAX_CONCURRENCY).default(DEFAULT_MAX_CONCURRENCY),
+    sendLeases: z.boolean().default(DEFAULT_SEND_LEASES),
     maxReceiveCount: z.int().min(MIN_MAX_RECEIVE_COUNT).max(MAX_MAX_RECEIVE_COUNT).default(DEFAULT_MAX_RECEIVE_COUNT),
     alarmEmails: z.array(z.string().refine(isEmailAddress, 'must be an email address')).default([]),
   })
@@ -120,8 +124,8 @@ export function readInvalidatorContext(value: unknown, source = `context "${INVA
   if (!parsed.success || config === undefined) {
     throw new ConfigurationError(`${source} is invalid: ${problems.join('; ')}`);
   }
-  const { batchSize, maxBatchingWindowSeconds, maxConcurrency, maxReceiveCount, alarmEmails } = parsed.data;
-  return { config, batchSize, maxBatchingWindowSeconds, maxConcurrency, maxReceiveCount, alarmEmails };
+  const { batchSize, maxBatchingWindowSeconds, maxConcurrency, sendLeases, maxReceiveCount, alarmEmails } = parsed.data;
+  return { config, batchSize, maxBatchingWindowSeconds, maxConcurrency, sendLeases, maxReceiveCount, alarmEmails };
 }
 
 /**

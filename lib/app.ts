@@ -22,6 +22,7 @@ export function addInvalidationQueueStack(app: App): InvalidationQueueStack {
     batchSize: settings.batchSize,
     maxBatchingWindow: Duration.seconds(settings.maxBatchingWindowSeconds),
     maxConcurrency: settings.maxConcurrency,
+    sendLeases: settings.sendLeases,
     maxReceiveCount: settings.maxReceiveCount,
     alarmEmails: [...settings.alarmEmails],
   });

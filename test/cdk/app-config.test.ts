@@ -31,6 +31,7 @@ describe('readInvalidatorContext', () => {
       batchSize: DEFAULT_BATCH_SIZE,
       maxBatchingWindowSeconds: DEFAULT_MAX_BATCHING_WINDOW_SECONDS,
       maxConcurrency: DEFAULT_MAX_CONCURRENCY,
+      sendLeases: true,
       maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
       alarmEmails: [],
     });
@@ -45,6 +46,7 @@ describe('readInvalidatorContext', () => {
       batchSize: 10,
       maxBatchingWindowSeconds: 0,
       maxConcurrency: 5,
+      sendLeases: false,
       maxReceiveCount: 3,
       alarmEmails: ['ops@example.org'],
     };
@@ -58,6 +60,7 @@ describe('readInvalidatorContext', () => {
       batchSize: 10,
       maxBatchingWindowSeconds: 0,
       maxConcurrency: 5,
+      sendLeases: false,
       maxReceiveCount: 3,
       alarmEmails: ['ops@example.org'],
     });
@@ -110,6 +113,11 @@ describe('readInvalidatorContext', () => {
       'a max concurrency below 2',
       { distributions: [{ id: 'EDFDVBD6EXAMPLE' }], maxConcurrency: 1 },
       /maxConcurrency: .*2.* \(given 1\)$/,
+    ],
+    [
+      'sendLeases that is not a boolean',
+      { distributions: [{ id: 'EDFDVBD6EXAMPLE' }], sendLeases: 'no' },
+      /sendLeases: .*boolean.* \(given "no"\)$/,
     ],
     [
       'a max receive count out of range',

@@ -174,6 +174,21 @@ describe('app', () => {
     });
   });
 
+  test('sendLeases: the stack has the send lease table unless the context turns it off', () => {
+    // GIVEN
+    const invalidator = cdkJson.context.invalidator as Record<string, unknown>;
+
+    // WHEN
+    const on = Template.fromStack(addInvalidationQueueStack(cdkJsonApp()));
+    const off = Template.fromStack(addInvalidationQueueStack(cdkJsonApp({ invalidator: { ...invalidator, sendLeases: false } })));
+
+    // THEN
+    on.resourceCountIs('AWS::DynamoDB::Table', 1);
+    expect(resourceOf(on, 'AWS::Lambda::Function', 'InvalidationQueueHandler').properties.Environment.Variables).toHaveProperty(ENVIRONMENT.leaseTableName);
+    off.resourceCountIs('AWS::DynamoDB::Table', 0);
+    expect(resourceOf(off, 'AWS::Lambda::Function', 'InvalidationQueueHandler').properties.Environment.Variables).not.toHaveProperty(ENVIRONMENT.leaseTableName);
+  });
+
   test('the invalidator context may be JSON text, and stackName names the stack', () => {
     // GIVEN
     const app = cdkJsonApp({
