@@ -3,13 +3,16 @@ import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
+import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENVIRONMENT } from '../../lambda/config.ts';
+import { SendLeases } from '../../lambda/submit/send-lease.ts';
 import { motoSkipReason, startMoto, type MotoServer } from '../helpers/moto.ts';
-import { deployEnvironment, describeLogGroups, disableEventSourceMapping, eventSourceMappings, run, ROOT } from './support.ts';
+import { deployEnvironment, describeLogGroups, disableEventSourceMapping, eventSourceMappings, functionEnvironment, run, ROOT } from './support.ts';
 
 /**
  * The stack as a user deploys it: `cdk bootstrap` and `cdk deploy` of the app in cdk.json into moto_server, the
@@ -37,6 +40,7 @@ describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
   let assembly: string;
   let cloudformation: CloudFormationClient;
   let sqs: SQSClient;
+  let dynamodb: DynamoDBClient;
   let deployedOutputs: Record<string, string> | undefined;
   /** One of the stack's outputs: the tests after the first need the stack it deploys. */
   const output = (name: string): string => {
@@ -52,11 +56,13 @@ describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
     const client = { region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
     cloudformation = new CloudFormationClient(client);
     sqs = new SQSClient(client);
+    dynamodb = new DynamoDBClient(client);
   });
 
   afterAll(async () => {
     cloudformation?.destroy();
     sqs?.destroy();
+    dynamodb?.destroy();
     await moto?.stop();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
@@ -90,6 +96,27 @@ describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
     // Assess
     expect(mappings).toMatchObject([{ EventSourceArn: output('QueueArn'), BatchSize: invalidator.batchSize, State: 'Enabled' }]);
     expect(mappings[0]!.FunctionArn).toMatch(new RegExp(`^arn:aws:lambda:us-east-1:123456789012:function:${STACK}-`));
+  });
+
+  it('the function is told the lease table, on which a lease can be taken once and given back', async () => {
+    // Prepare
+    const { StackResources = [] } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: STACK }));
+    const tableName = StackResources.find((resource) => resource.ResourceType === 'AWS::DynamoDB::Table')?.PhysicalResourceId;
+    const [mapping] = await eventSourceMappings(moto, output('QueueArn'));
+    const leases = new SendLeases(dynamodb, tableName!);
+    const now = Date.now();
+
+    // Act: two holders ask for one distribution's lease, the first gives it back, the second asks again
+    const first = await leases.take('EDFDVBD6EXAMPLE', 'first', now, now + 60_000);
+    const second = await leases.take('EDFDVBD6EXAMPLE', 'second', now, now + 60_000);
+    await leases.give('EDFDVBD6EXAMPLE', 'first');
+    const secondAfterwards = await leases.take('EDFDVBD6EXAMPLE', 'second', now, now + 60_000);
+
+    // Assess
+    expect((await functionEnvironment(moto, mapping!.FunctionArn))[ENVIRONMENT.leaseTableName]).toBe(tableName);
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    expect(Table).toMatchObject({ KeySchema: [{ AttributeName: 'distributionId', KeyType: 'HASH' }], BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' } });
+    expect([first, second, secondAfterwards]).toStrictEqual([true, false, true]);
   });
 
   it(`a message received maxReceiveCount (${invalidator.maxReceiveCount}) times moves to the dead-letter queue, where cfiq dlq list finds it`, async () => {
@@ -131,7 +158,7 @@ describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
   });
 
   it(
-    'cdk destroy deletes the stack and its queues, and keeps the log group',
+    'cdk destroy deletes the stack, its queues and the lease table, and keeps the log group',
     async () => {
       // Prepare
       const { StackResources = [] } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: STACK }));
@@ -144,6 +171,8 @@ describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
       await expect(cloudformation.send(new DescribeStacksCommand({ StackName: STACK }))).rejects.toThrow(/does not exist/);
       const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
       expect(QueueUrls).toStrictEqual([]);
+      const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
+      expect(TableNames).toStrictEqual([]);
       expect(await describeLogGroups(moto, logGroup)).toStrictEqual([logGroup]);
     },
     CDK_TIMEOUT_MS,

@@ -123,3 +123,11 @@ export async function eventSourceMappings(moto: MotoServer, queueArn: string): P
 export async function disableEventSourceMapping(moto: MotoServer, uuid: string): Promise<EventSourceMapping> {
   return (await motoRequest(moto, 'lambda', `/2015-03-31/event-source-mappings/${uuid}`, { method: 'PUT', body: { Enabled: false } })) as EventSourceMapping;
 }
+
+/** A function's environment variables (GetFunctionConfiguration). */
+export async function functionEnvironment(moto: MotoServer, functionArn: string): Promise<Record<string, string>> {
+  const { Environment } = (await motoRequest(moto, 'lambda', `/2015-03-31/functions/${encodeURIComponent(functionArn)}/configuration`, {
+    method: 'GET',
+  })) as { Environment?: { Variables?: Record<string, string> } };
+  return Environment?.Variables ?? {};
+}
