@@ -2,7 +2,7 @@ import { RemovalPolicy, Validations, type CfnResource } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { LEASE_TABLE } from '../lambda/submit/send-lease.ts';
+import { LEASE_TABLE } from '../lambda/submit/lease-table.ts';
 
 /**
  * The table of send leases (lambda/submit/send-lease.ts): concurrent invocations take turns per distribution between

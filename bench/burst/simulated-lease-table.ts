@@ -1,5 +1,5 @@
 import { DeleteItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { LEASE_TABLE } from '../../lambda/submit/send-lease.ts';
+import { LEASE_TABLE } from '../../lambda/submit/lease-table.ts';
 import type { VirtualClock } from './virtual-time.ts';
 
 /**

@@ -4,6 +4,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import { DEADLINE_MARGIN_MS, LEASE_POLL_MS, LEASE_WAIT_MS } from '../defaults.ts';
 import { awsErrorName, describeAwsError } from '../errors.ts';
 import { METRICS } from '../metrics.ts';
+import { LEASE_TABLE } from './lease-table.ts';
 import type { PipelineDependencies } from '../types.ts';
 
 /**
@@ -14,23 +15,11 @@ import type { PipelineDependencies } from '../types.ts';
  * returns; another invocation waits for the lease (a few seconds: one read and a few sends), then reads a budget that
  * counts what the first one sent.
  *
- * The lease is an item per distribution in a DynamoDB table (LEASE_TABLE), written with a conditional PutItem and
- * removed with a conditional DeleteItem. It only saves refusals: an invocation that cannot get it (the wait ran out,
- * DynamoDB failed) sends without it, and CloudFront's refusal still makes the messages wait. A holder that dies keeps
- * it until it expires, at its own invocation's deadline.
+ * The lease is an item per distribution in a DynamoDB table (LEASE_TABLE, lease-table.ts), written with a conditional
+ * PutItem and removed with a conditional DeleteItem. It only saves refusals: an invocation that cannot get it (the
+ * wait ran out, DynamoDB failed) sends without it, and CloudFront's refusal still makes the messages wait. A holder
+ * that dies keeps it until it expires, at its own invocation's deadline.
  */
-
-/** The lease table's shape, for the construct, local mode and the simulation. */
-export const LEASE_TABLE = {
-  /** The partition key (string): the distribution's id, or a multi-tenant distribution's for its tenants. */
-  partitionKey: 'distributionId',
-  /** Epoch seconds after which DynamoDB's time to live may delete the item (a holder that died). */
-  timeToLiveAttribute: 'expiresAt',
-  /** Epoch milliseconds after which the lease is free for the taking. */
-  expiresAtMs: 'expiresAtMs',
-  /** Who holds it: a random id per lease taken. */
-  holder: 'holder',
-} as const;
 
 /** The lease's length when the invocation's remaining time is not known (tests, simulations). */
 const DEFAULT_LEASE_MS = 60_000;

@@ -190,6 +190,10 @@ describe('bench: cold start and bundle', () => {
       'CreateInvalidationCommand',
       // Distribution tenants: their own invalidation API, and tenantLookup's GetDistributionTenantByDomain.
       'CreateInvalidationForDistributionTenantCommand',
+      // The send leases (DynamoDB): take and give back; DescribeEndpoints is the DynamoDB client's own endpoint
+      // discovery, built in and never sent unless endpoint discovery is turned on.
+      'DeleteItemCommand',
+      'DescribeEndpointsCommand',
       'GetDistributionTenantByDomainCommand',
       'GetInvalidationCommand',
       'GetInvalidationForDistributionTenantCommand',
@@ -197,6 +201,7 @@ describe('bench: cold start and bundle', () => {
       'GetQueueUrlCommand',
       'ListInvalidationsCommand',
       'ListInvalidationsForDistributionTenantCommand',
+      'PutItemCommand',
       'SendMessageBatchCommand',
     ]);
     expect(report.unexpectedInputs).toStrictEqual([]);

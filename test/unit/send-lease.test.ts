@@ -2,7 +2,8 @@ import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/clie
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEADLINE_MARGIN_MS, LEASE_WAIT_MS } from '../../lambda/defaults.ts';
-import { LEASE_TABLE, SendLeases, holdingSendLeases, takeSendLeases } from '../../lambda/submit/send-lease.ts';
+import { LEASE_TABLE } from '../../lambda/submit/lease-table.ts';
+import { SendLeases, holdingSendLeases, takeSendLeases } from '../../lambda/submit/send-lease.ts';
 import type { PipelineDependencies, PipelineObserver } from '../../lambda/types.ts';
 import { awsError } from '../helpers/factories.ts';
 
