@@ -1,5 +1,5 @@
 // Over 250 lines on purpose: local mode's one assembly of the pieces (SQS emulator, CloudFront emulator, queues,
-// handler, poller) with their defaults and their orderly shutdown, read top to bottom as the stack is deployed.
+// lease table, handler, poller) with their defaults and their orderly shutdown, read top to bottom as the stack is deployed.
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENVIRONMENT } from '../lambda/config.ts';
@@ -9,6 +9,7 @@ import type { InvalidatorSettings } from '../lib/app-config.ts';
 import { startCloudFrontEmulator, type CloudFrontEmulator, type FaultOptions } from './cloudfront-emulator/index.ts';
 import type { LocalActivity } from './activity.ts';
 import { LOCAL_CREDENTIALS } from './credentials.ts';
+import { startLocalLeaseTable } from './lease-table.ts';
 import { LocalLogger, type HandlerLogEntry } from './local-logger.ts';
 import { LocalMetrics } from './local-metrics.ts';
 import type { LocalGauges } from './local-state.ts';
@@ -132,13 +133,13 @@ export interface LocalEnvironment extends LocalQueues {
   readonly metrics: LocalMetrics;
   /** Messages on a queue (the main one by default), by state. */
   depth(queueUrl?: string): Promise<QueueDepth>;
-  /** Stop the poller, then the emulator and fauxqs. Safe to call more than once. */
+  /** Stop the poller, then dynalite, the emulator and fauxqs. Safe to call more than once. */
   close(): Promise<void>;
 }
 
 /**
- * Start fauxqs, the queue and dead-letter queue, the CloudFront emulator and the poller running the Lambda
- * handler (built by `createHandler` with the environment the stack gives the function).
+ * Start fauxqs, the queue and dead-letter queue, the CloudFront emulator, dynalite with the send leases' table, and
+ * the poller running the Lambda handler (built by `createHandler` with the environment the stack gives the function).
  *
  * @throws {RangeError} on settings outside the event source mapping's ranges; the listen error when a port is taken
  */
@@ -179,6 +180,9 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       }
     }
     const cloudfront = new CloudFrontClient({ region: CLOUDFRONT_REGION, endpoint: emulator.endpoint, credentials: LOCAL_CREDENTIALS });
+    // Concurrent invocations take turns per distribution, as with the stack's table (lambda/submit/send-lease.ts).
+    const leaseTable = await startLocalLeaseTable(region);
+    stack.push(() => leaseTable.close());
 
     const handlerEnvironment: Record<string, string> = {
       [ENVIRONMENT.config]: JSON.stringify(settings.config),
@@ -190,6 +194,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
         options.invalidationSeconds ?? Math.max(1, Math.ceil((options.completionDelayMs ?? LOCAL_DEFAULTS.completionDelayMs) / 1000)),
       ),
       [ENVIRONMENT.backlogRecheckSeconds]: String(options.backlogRecheckSeconds ?? LOCAL_DEFAULTS.backlogRecheckSeconds),
+      [ENVIRONMENT.leaseTableName]: leaseTable.tableName,
       ...(options.maxBacklogAgeSeconds !== undefined ? { [ENVIRONMENT.maxBacklogAgeSeconds]: String(options.maxBacklogAgeSeconds) } : {}),
     };
     const logger = new LocalLogger({ verbose: options.verbose, onEntry: (entry) => reportLogEntry(entry, emulator, notify) });
@@ -199,10 +204,12 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     const functionClients = createFunctionClients({
       sqs: { region, endpoint: sqsServer.endpoint, credentials: LOCAL_CREDENTIALS },
       cloudfront: { endpoint: emulator.endpoint, credentials: LOCAL_CREDENTIALS },
+      dynamodb: { region, endpoint: leaseTable.endpoint, credentials: LOCAL_CREDENTIALS },
     });
     stack.push(async () => {
       functionClients.sqs.destroy();
       functionClients.cloudfront.destroy();
+      functionClients.dynamodb.destroy();
       sqs.destroy();
       cloudfront.destroy();
     });
