@@ -6,7 +6,7 @@ import type { VirtualClock } from './virtual-time.ts';
  * The send leases' DynamoDB table for the burst simulation, at the SDK-command level: the two conditional writes
  * lambda/submit/send-lease.ts makes (PutItem unless a lease lives, DeleteItem by its holder), answered in virtual
  * time, a failed condition thrown as the SDK throws it. It models that table only, not DynamoDB's expression
- * language: test/emulator/send-lease.conformance.test.ts checks the same writes against DynamoDB emulators.
+ * language; test/emulator/send-lease.test.ts checks what these writes do against dynalite and moto.
  */
 export class SimulatedLeaseTable {
   /** Calls by operation and outcome. */
