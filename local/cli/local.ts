@@ -29,8 +29,8 @@ export const LOCAL_HELP = `Usage: cfiq local [options]
 Run the whole pipeline on this machine: an SQS emulator (fauxqs, in this process) with the queue and its
 dead-letter queue set up as the stack sets them up, a CloudFront emulator, an in-memory DynamoDB (dynalite) with
 the send leases' table, and a poller that feeds the Lambda handler batches as Lambda's SQS event source does. All
-on 127.0.0.1. It prints the endpoints, then "Ready", then
-one line per CreateInvalidation and per dead-lettered message, until Ctrl-C.
+on 127.0.0.1. It prints the endpoints, then "Ready", then one line per CreateInvalidation and per dead-lettered
+message, until Ctrl-C.
 
   --config FILE            the configuration (a cdk.json, or its "invalidator" object)
                            [default: ./cdk.json's "invalidator" context]
