@@ -24,6 +24,12 @@ import type { PipelineDependencies } from '../types.ts';
 /** The lease's length when the invocation's remaining time is not known (tests, simulations). */
 const DEFAULT_LEASE_MS = 60_000;
 
+/**
+ * The longest one take or give-back may run, SDK retries included, in milliseconds: a DynamoDB that hangs costs a
+ * batch this much, not the function's timeout (its client allows 15 s an attempt, for three attempts).
+ */
+const LEASE_CALL_TIMEOUT_MS = 3_000;
+
 /** Takes and gives back leases in one DynamoDB table. */
 export class SendLeases {
   readonly #client: DynamoDBClient;
@@ -66,7 +72,7 @@ export class SendLeases {
   }
 
   /** Give back `holder`'s lease on `key`; nothing when it expired and another holder took it. */
-  public async give(key: string, holder: string): Promise<void> {
+  public async give(key: string, holder: string, abortSignal?: AbortSignal): Promise<void> {
     try {
       await this.#client.send(
         new DeleteItemCommand({
@@ -76,6 +82,7 @@ export class SendLeases {
           ExpressionAttributeNames: { '#holder': LEASE_TABLE.holder },
           ExpressionAttributeValues: { ':holder': { S: holder } },
         }),
+        { abortSignal },
       );
     } catch (error) {
       if (awsErrorName(error) !== 'ConditionalCheckFailedException') throw error;
@@ -119,7 +126,7 @@ export async function takeSendLeases(keys: Iterable<string>, deps: PipelineDepen
     for (;;) {
       let taken: boolean;
       try {
-        taken = await leases.take(key, holder, now(), expiresAtMs);
+        taken = await leases.take(key, holder, now(), expiresAtMs, AbortSignal.timeout(LEASE_CALL_TIMEOUT_MS));
       } catch (error) {
         deps.observer.warn('could not take the send lease; sending without it', { distributionId: key, error: describeAwsError(error) });
         notTaken++;
@@ -147,7 +154,7 @@ export async function takeSendLeases(keys: Iterable<string>, deps: PipelineDepen
     release: async () => {
       await Promise.all(
         held.map((key) =>
-          leases.give(key, holder).catch((error: unknown) => {
+          leases.give(key, holder, AbortSignal.timeout(LEASE_CALL_TIMEOUT_MS)).catch((error: unknown) => {
             // It expires at the invocation's deadline: the next holder waits until then at most.
             deps.observer.warn('could not give back the send lease', { distributionId: key, error: describeAwsError(error) });
           }),

@@ -1,5 +1,7 @@
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEADLINE_MARGIN_MS, LEASE_WAIT_MS } from '../../lambda/defaults.ts';
 import { LEASE_TABLE } from '../../lambda/submit/lease-table.ts';
@@ -187,4 +189,31 @@ describe('send leases', () => {
     // Act / Assess: no error, nothing logged to act on
     await expect(new SendLeases(dynamodb, TABLE).give('EWWW', 'old-holder')).resolves.toBeUndefined();
   });
+});
+
+describe('send leases when DynamoDB hangs', () => {
+  it('gives up on the take after a bounded time and sends without the lease, rather than spend the invocation', async () => {
+    // Prepare: a DynamoDB endpoint on 127.0.0.1 that accepts connections and never answers
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => void sockets.add(socket));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const hung = new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    const { deps, logged, counted } = leaseDeps({ remainingMs: 900_000 });
+
+    try {
+      // Act
+      const held = await takeSendLeases(['EWWW'], { ...deps, leases: new SendLeases(hung, TABLE) });
+
+      // Assess
+      expect(held.held).toStrictEqual([]);
+      expect(counted).toStrictEqual({ LeasesNotTaken: 1 });
+      expect(logged.at(-1)).toMatchObject({ level: 'warn', message: 'could not take the send lease; sending without it', fields: { distributionId: 'EWWW' } });
+    } finally {
+      hung.destroy();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  }, 20_000);
 });
