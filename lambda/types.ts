@@ -8,7 +8,7 @@ import type { SQSRecord } from 'aws-lambda';
 import type { HandlerSettings } from './config.ts';
 import type { GaugeName, MetricName } from './metrics.ts';
 import type { InProgressReader } from './submit/in-progress.ts';
-import type { SendLeases } from './submit/send-lease.ts';
+import type { SendLeases } from './submit/lease-writes.ts';
 import type { DistributionRouter } from './resolve/routing.ts';
 import type { TenantLookup } from './resolve/tenant-lookup.ts';
 import type { QueueUrlResolver } from './settle/sqs.ts';

@@ -14,13 +14,14 @@ import { processBatch } from './process-batch.ts';
 import { QueueUrlResolver } from './settle/sqs.ts';
 import { DistributionRouter } from './resolve/routing.ts';
 import { InProgressReader } from './submit/in-progress.ts';
-import { SendLeases } from './submit/send-lease.ts';
+import { SendLeases } from './submit/lease-writes.ts';
 import type { PipelineObserver } from './types.ts';
 
 /**
  * The function's SDK client settings: the standard retry mode, and time limits for one attempt so a hung connection
- * cannot eat the invocation (a CloudFront call is also aborted at the deadline margin, see process-batch.ts). Local mode
- * builds its clients with the same settings, so a hung emulator behaves as a hung AWS would.
+ * cannot eat the invocation (a CloudFront call is also aborted at the deadline margin, see submit-all.ts; a send
+ * lease's DynamoDB call after 3 s, see send-lease.ts). Local mode builds its clients with the same settings, so a hung
+ * emulator behaves as a hung AWS would.
  */
 export const FUNCTION_CLIENT_OPTIONS = {
   retryMode: 'standard',
@@ -83,14 +84,11 @@ export function createHandler(options: HandlerOptions = {}) {
       serviceName: env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME,
     });
   // Endpoints come from the SDK's own AWS_ENDPOINT_URL_CLOUDFRONT / AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB.
-  const made = options.cloudfront === undefined || options.sqs === undefined ? createFunctionClients() : undefined;
+  const made = options.cloudfront === undefined || options.sqs === undefined || options.dynamodb === undefined ? createFunctionClients() : undefined;
   const cloudfront = options.cloudfront ?? made!.cloudfront;
   const sqs = options.sqs ?? made!.sqs;
   // Concurrent invocations take turns per distribution when the stack gives them a lease table.
-  const leases =
-    settings.leaseTableName === undefined
-      ? undefined
-      : new SendLeases(options.dynamodb ?? made?.dynamodb ?? new DynamoDBClient(FUNCTION_CLIENT_OPTIONS), settings.leaseTableName);
+  const leases = settings.leaseTableName === undefined ? undefined : new SendLeases(options.dynamodb ?? made!.dynamodb, settings.leaseTableName);
   const router = new DistributionRouter(settings.config);
   const queueUrls = new QueueUrlResolver(sqs);
   const observer: PipelineObserver = {

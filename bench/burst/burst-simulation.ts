@@ -18,7 +18,7 @@ import { processBatch } from '../../lambda/process-batch.ts';
 import { normalizePath } from '../../lambda/resolve/paths.ts';
 import { DistributionRouter } from '../../lambda/resolve/routing.ts';
 import { QueueUrlResolver } from '../../lambda/settle/sqs.ts';
-import { SendLeases } from '../../lambda/submit/send-lease.ts';
+import { SendLeases } from '../../lambda/submit/lease-writes.ts';
 import type { PathCounts } from '../../local/cloudfront-emulator/rules.ts';
 import { seededRandom, shuffled } from '../random.ts';
 import { buildSite } from '../site.ts';

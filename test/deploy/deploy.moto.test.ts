@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT } from '../../lambda/config.ts';
-import { SendLeases } from '../../lambda/submit/send-lease.ts';
+import { SendLeases } from '../../lambda/submit/lease-writes.ts';
 import { motoSkipReason, startMoto, type MotoServer } from '../helpers/moto.ts';
 import { deployEnvironment, describeLogGroups, disableEventSourceMapping, eventSourceMappings, functionEnvironment, run, ROOT } from './support.ts';
 
@@ -109,7 +109,7 @@ describe.skipIf(skipReason !== undefined)('cdk deploy into moto', () => {
     // Act: two holders ask for one distribution's lease, the first gives it back, the second asks again
     const first = await leases.take('EDFDVBD6EXAMPLE', 'first', now, now + 60_000);
     const second = await leases.take('EDFDVBD6EXAMPLE', 'second', now, now + 60_000);
-    await leases.give('EDFDVBD6EXAMPLE', 'first');
+    await leases.giveBack('EDFDVBD6EXAMPLE', 'first');
     const secondAfterwards = await leases.take('EDFDVBD6EXAMPLE', 'second', now, now + 60_000);
 
     // Assess

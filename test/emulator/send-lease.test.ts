@@ -1,5 +1,5 @@
 /**
- * Conformance: SendLeases (lambda/submit/send-lease.ts) through the real AWS SDK over HTTP, against dynalite (local
+ * Conformance: SendLeases (lambda/submit/lease-writes.ts) through the real AWS SDK over HTTP, against dynalite (local
  * mode's in-memory DynamoDB, started as local mode starts it) and against moto_server (5.2.1), the reference for the
  * wire format. Both must evaluate the conditions the leases rely on as DynamoDB does: the conditional PutItem that
  * takes a free or expired lease, and the conditional DeleteItem that gives back only the holder's own.
@@ -9,7 +9,7 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEASE_TABLE } from '../../lambda/submit/lease-table.ts';
-import { SendLeases } from '../../lambda/submit/send-lease.ts';
+import { SendLeases } from '../../lambda/submit/lease-writes.ts';
 import { LOCAL_CREDENTIALS } from '../../local/credentials.ts';
 import { createLeaseTable, startLocalLeaseTable } from '../../local/lease-table.ts';
 import { motoSkipReason, startMoto } from '../helpers/moto.ts';
@@ -145,7 +145,7 @@ describe.each(BACKENDS.filter((backend) => backend.skipReason === undefined))('S
     await leases.take(key, 'holder-a', T0, T0 + 20 * SECOND);
 
     // Act
-    await leases.give(key, 'holder-a');
+    await leases.giveBack(key, 'holder-a');
     const taken = await leases.take(key, 'holder-b', T0 + SECOND, T0 + 21 * SECOND);
 
     // Assess
@@ -160,7 +160,7 @@ describe.each(BACKENDS.filter((backend) => backend.skipReason === undefined))('S
     await leases.take(key, 'holder-b', T0 + 25 * SECOND, T0 + 45 * SECOND);
 
     // Act: A, late, gives back what it thinks it holds
-    await leases.give(key, 'holder-a');
+    await leases.giveBack(key, 'holder-a');
 
     // Assess: B still holds it, and a third holder is refused
     expect(await storedLease(key)).toMatchObject({ holder: { S: 'holder-b' }, expiresAtMs: { N: String(T0 + 45 * SECOND) } });
@@ -172,7 +172,7 @@ describe.each(BACKENDS.filter((backend) => backend.skipReason === undefined))('S
     const key = freshKey();
 
     // Act
-    await leases.give(key, 'holder-a');
+    await leases.giveBack(key, 'holder-a');
 
     // Assess
     expect(await storedLease(key)).toBeUndefined();
@@ -197,6 +197,6 @@ describe.each(BACKENDS.filter((backend) => backend.skipReason === undefined))('S
 
     // Act, Assess: one call at a time (a rejection not yet awaited would count as unhandled)
     await expect(missing.take(freshKey(), 'holder-a', T0, T0 + 20 * SECOND)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    await expect(missing.give(freshKey(), 'holder-a')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(missing.giveBack(freshKey(), 'holder-a')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 });

@@ -5,8 +5,10 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEADLINE_MARGIN_MS, LEASE_WAIT_MS } from '../../lambda/defaults.ts';
 import { LEASE_TABLE } from '../../lambda/submit/lease-table.ts';
-import { SendLeases, holdingSendLeases, takeSendLeases } from '../../lambda/submit/send-lease.ts';
+import { SendLeases } from '../../lambda/submit/lease-writes.ts';
+import { holdingSendLeases, takeSendLeases } from '../../lambda/submit/send-lease.ts';
 import type { PipelineDependencies, PipelineObserver } from '../../lambda/types.ts';
+import { createFunctionClients } from '../../lambda/wiring.ts';
 import { awsError } from '../helpers/factories.ts';
 
 /**
@@ -71,7 +73,7 @@ describe('send leases', () => {
 
     // Act
     const held = await takeSendLeases(['EWWW', 'EMEDIA', 'EWWW'], deps);
-    await held.release();
+    await held.giveBack();
 
     // Assess
     expect(held.held).toStrictEqual(['EMEDIA', 'EWWW']);
@@ -111,7 +113,7 @@ describe('send leases', () => {
 
     // Act
     const held = await takeSendLeases(['EWWW'], deps);
-    await held.release();
+    await held.giveBack();
 
     // Assess
     expect(held.held).toStrictEqual([]);
@@ -182,34 +184,91 @@ describe('send leases', () => {
     expect(logged.at(-1)).toMatchObject({ level: 'warn', message: 'could not give back the send lease', fields: { distributionId: 'EWWW' } });
   });
 
-  it('a lease that expired and was taken by another is not given back by its old holder', async () => {
+  it('an old holder giving back a lease another took since is answered with no error (the lease stays: test/emulator)', async () => {
     // Prepare
     dynamodbMock.on(DeleteItemCommand).rejects(conditionFailed());
 
-    // Act / Assess: no error, nothing logged to act on
-    await expect(new SendLeases(dynamodb, TABLE).give('EWWW', 'old-holder')).resolves.toBeUndefined();
+    // Act / Assess
+    await expect(new SendLeases(dynamodb, TABLE).giveBack('EWWW', 'old-holder')).resolves.toBeUndefined();
+  });
+
+  it('takes nothing when no working time is left: nothing will be sent', async () => {
+    // Prepare: the deadline margin and no more
+    const { deps } = leaseDeps({ remainingMs: DEADLINE_MARGIN_MS });
+
+    // Act
+    const held = await takeSendLeases(['EWWW'], deps);
+
+    // Assess
+    expect(held.held).toStrictEqual([]);
+    expect(dynamodbMock.calls()).toHaveLength(0);
+  });
+
+  it('after a DynamoDB error, asks for no other distribution and sends to all without their leases', async () => {
+    // Prepare
+    dynamodbMock.on(PutItemCommand).rejects(awsError('ResourceNotFoundException', 'Requested resource not found', 400));
+    const { deps, logged, counted } = leaseDeps({ remainingMs: 60_000 });
+
+    // Act
+    const held = await takeSendLeases(['EA', 'EB', 'EC'], deps);
+
+    // Assess
+    expect(held.held).toStrictEqual([]);
+    expect(puts().map(({ key }) => key)).toStrictEqual(['EA']);
+    expect(counted).toStrictEqual({ LeasesNotTaken: 3 });
+    expect(logged.filter(({ level }) => level === 'warn')).toHaveLength(1);
+  });
+
+  it('ends the wait even where the clock stands still (counting its own pauses)', async () => {
+    // Prepare: a clock that never moves, a lease never given back
+    dynamodbMock.on(PutItemCommand).rejects(conditionFailed());
+    const { deps, sleeps } = leaseDeps({ remainingMs: 900_000 });
+
+    // Act
+    await takeSendLeases(['EWWW'], { ...deps, now: () => START });
+
+    // Assess
+    const slept = sleeps.reduce((sum, ms) => sum + ms, 0);
+    expect(slept).toBeLessThanOrEqual(LEASE_WAIT_MS);
+    expect(slept).toBeGreaterThan(LEASE_WAIT_MS - 500);
+  });
+
+  it('a second distribution gets what is left of the one wait, not a wait of its own', async () => {
+    // Prepare: both leases held throughout by another invocation
+    dynamodbMock.on(PutItemCommand).rejects(conditionFailed());
+    const { deps, elapsed, counted } = leaseDeps({ remainingMs: 900_000 });
+
+    // Act
+    const held = await takeSendLeases(['EA', 'EB'], deps);
+
+    // Assess: one wait in all, and EB asked for once, after it
+    expect(held.held).toStrictEqual([]);
+    expect(elapsed()).toBeLessThanOrEqual(LEASE_WAIT_MS);
+    expect(puts().filter(({ key }) => key === 'EB')).toHaveLength(1);
+    expect(counted).toStrictEqual({ LeasesNotTaken: 2 });
   });
 });
 
 describe('send leases when DynamoDB hangs', () => {
-  it('gives up on the take after a bounded time and sends without the lease, rather than spend the invocation', async () => {
+  it('gives up on the take after a bounded time and sends without the leases, rather than spend the invocation', async () => {
     // Prepare: a DynamoDB endpoint on 127.0.0.1 that accepts connections and never answers
     const sockets = new Set<Socket>();
     const silent = createServer((socket) => void sockets.add(socket));
     silent.listen(0, '127.0.0.1');
     await once(silent, 'listening');
     const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-    const hung = new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    // As the function builds it: 15 s an attempt, three attempts; the lease code's own bound must end it sooner.
+    const hung = createFunctionClients({ dynamodb: { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } }).dynamodb;
     const { deps, logged, counted } = leaseDeps({ remainingMs: 900_000 });
 
     try {
       // Act
-      const held = await takeSendLeases(['EWWW'], { ...deps, leases: new SendLeases(hung, TABLE) });
+      const held = await takeSendLeases(['EMEDIA', 'EWWW'], { ...deps, leases: new SendLeases(hung, TABLE) });
 
       // Assess
       expect(held.held).toStrictEqual([]);
-      expect(counted).toStrictEqual({ LeasesNotTaken: 1 });
-      expect(logged.at(-1)).toMatchObject({ level: 'warn', message: 'could not take the send lease; sending without it', fields: { distributionId: 'EWWW' } });
+      expect(counted).toStrictEqual({ LeasesNotTaken: 2 });
+      expect(logged.at(-1)).toMatchObject({ level: 'warn', message: 'could not take the send lease; sending without it', fields: { distributionId: 'EMEDIA' } });
     } finally {
       hung.destroy();
       for (const socket of sockets) socket.destroy();
