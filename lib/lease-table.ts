@@ -28,7 +28,7 @@ export function createLeaseTable(scope: Construct, id: string): dynamodb.Table {
   Validations.of(table.node.defaultChild as CfnResource).acknowledge({
     id: 'AwsSolutions-DDB3',
     reason:
-      'Send leases live seconds (each expires before its invocation's timeout) and the next batch takes them afresh: ' +
+      'Send leases live seconds (each expires before its invocation times out) and the next batch takes them afresh: ' +
       'a restored lease would only make an invocation wait, so point-in-time recovery has nothing to restore',
   });
   return table;
