@@ -97,6 +97,11 @@ export const BURST_PROFILE = {
   messages: 5_500,
   pathsPerMessage: 10,
   completionDelayMs: 5_000,
+  /**
+   * A crashing invocation dies after its first CreateInvalidation (not its first or second): under a backlog most
+   * invocations make one call or none, and one that dies after its call dies holding its send lease.
+   */
+  maxCallsBeforeCrash: 1,
 } as const;
 
 export interface ChaosReport {
@@ -218,6 +223,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     throwRate: settings.throwRate,
     hangRate: settings.hangRate,
     lateThrowRate: settings.lateThrowRate,
+    ...(profile === 'burst' ? { maxCallsBeforeCrash: BURST_PROFILE.maxCallsBeforeCrash } : {}),
   });
   const invocationErrors: Record<string, number> = {};
   const failedRequests: Record<string, { count: number; transient: boolean; example: string }> = {};

@@ -112,7 +112,12 @@ export function crashInjector(options: CrashOptions) {
       },
       { step: 'initialize', name: 'chaosCrashMiddleware' },
     );
-    // Nothing of a crashed invocation reaches SQS either (dead-letter sends, visibility changes).
+    // Nothing of a crashed invocation reaches DynamoDB (its send leases stay taken until they expire, as a dead
+    // process's would) or SQS (dead-letter sends, visibility changes).
+    clients.dynamodb.middlewareStack.add(
+      (next) => async (args) => (storage.getStore()?.crashed ? NEVER : next(args)),
+      { step: 'initialize', name: 'chaosCrashMiddleware' },
+    );
     clients.sqs.middlewareStack.add(
       (next, context) => async (args) => {
         const invocation = storage.getStore();
