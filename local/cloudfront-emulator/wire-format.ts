@@ -75,7 +75,9 @@ export function distributionTenantDocument(tenant: { readonly id: string; readon
     element('DistributionId', tenant.distributionId) +
     element('Name', tenant.id) +
     element('Arn', `arn:aws:cloudfront::123456789012:distribution-tenant/${tenant.id}`) +
-    `<Domains>${tenant.domains.map((domain) => `<DomainResult>${element('Domain', domain)}${element('Status', 'active')}</DomainResult>`).join('')}</Domains>` +
+    // Items named <member>: the service model (the JavaScript SDK's and botocore's) gives DomainResultList's members
+    // no name of their own, so both SDKs read <member>; the API Reference's page shows <DomainResult>.
+    `<Domains>${tenant.domains.map((domain) => `<member>${element('Domain', domain)}${element('Status', 'active')}</member>`).join('')}</Domains>` +
     element('Enabled', 'true') +
     element('Status', 'Deployed') +
     '</DistributionTenant>'

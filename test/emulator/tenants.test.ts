@@ -161,8 +161,8 @@ describe('CloudFront emulator: distribution tenants', () => {
       Enabled: true,
     });
     expect(found.ETag).toBeDefined();
-    // The emulator writes Domains as the API Reference shows them (<DomainResult>); the SDK's model reads list
-    // members named <member> there, so it reports none. The handler reads only Id and DistributionId.
+    // Every domain of the tenant, as the SDK's model reads them
+    expect(found.DistributionTenant?.Domains?.map((domain) => domain.Domain).sort()).toStrictEqual(['shop.customer-b.com']);
     expect(unknown).toMatchObject({ name: 'EntityNotFound', httpStatusCode: 404 });
   });
 
