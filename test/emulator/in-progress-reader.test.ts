@@ -1,8 +1,8 @@
-import { CreateDistributionCommand, GetInvalidationCommand, ListInvalidationsCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { GetInvalidationCommand, ListInvalidationsCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InProgressReader } from '../../lambda/submit/in-progress.ts';
 import { startCloudFrontEmulator, type CloudFrontEmulator } from '../../local/cloudfront-emulator/index.ts';
-import { motoSkipReason, startMoto, type MotoServer } from '../helpers/moto.ts';
+import { createMotoDistribution, motoSkipReason, startMoto, type MotoServer } from '../helpers/moto.ts';
 import { cloudFrontClient, createInvalidation, FakeClock, filePaths, wildcardPaths } from './support.ts';
 
 /**
@@ -94,18 +94,7 @@ describe.skipIf(skipReason !== undefined)('InProgressReader against moto', () =>
   beforeAll(async () => {
     moto = await startMoto();
     client = cloudFrontClient(moto.endpoint);
-    const distribution = await client.send(
-      new CreateDistributionCommand({
-        DistributionConfig: {
-          CallerReference: 'cfiq-in-progress-reader',
-          Comment: 'reader',
-          Enabled: true,
-          Origins: { Quantity: 1, Items: [{ Id: 'origin', DomainName: 'origin.example.com', CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only' } }] },
-          DefaultCacheBehavior: { TargetOriginId: 'origin', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
-        },
-      }),
-    );
-    distributionId = distribution.Distribution!.Id!;
+    distributionId = await createMotoDistribution(client, 'in-progress-reader');
   });
   afterAll(async () => {
     client?.destroy();

@@ -13,7 +13,6 @@
  *   gives an empty list instead of NoSuchDistribution.
  */
 import {
-  CreateDistributionCommand,
   GetInvalidationCommand,
   ListInvalidationsCommand,
   type CloudFrontClient,
@@ -21,7 +20,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PATH_LENGTH } from '../../lambda/limits.ts';
 import { startCloudFrontEmulator, type CloudFrontEmulator } from '../../local/cloudfront-emulator/index.ts';
-import { motoSkipReason, startMoto, type MotoServer } from '../helpers/moto.ts';
+import { createMotoDistribution, motoSkipReason, startMoto, type MotoServer } from '../helpers/moto.ts';
 import { cloudFrontClient, createInvalidation, describeFailure, failureOf } from './support.ts';
 
 /** The paths every scenario invalidates: plain, wildcard, and characters XML or URLs treat specially. */
@@ -63,25 +62,7 @@ describe.skipIf(skipReason !== undefined)('conformance with moto', () => {
   beforeAll(async () => {
     moto = await startMoto();
     const motoClient = cloudFrontClient(moto.endpoint);
-    const distribution = await motoClient.send(
-      new CreateDistributionCommand({
-        DistributionConfig: {
-          CallerReference: 'cfiq-conformance',
-          Comment: 'conformance',
-          Enabled: true,
-          Origins: {
-            Quantity: 1,
-            Items: [{ Id: 's3-origin', DomainName: 'cfiq-conformance.s3.us-east-1.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' } }],
-          },
-          DefaultCacheBehavior: {
-            TargetOriginId: 's3-origin',
-            ViewerProtocolPolicy: 'redirect-to-https',
-            CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6', // Managed-CachingOptimized
-          },
-        },
-      }),
-    );
-    const distributionId = distribution.Distribution!.Id!;
+    const distributionId = await createMotoDistribution(motoClient, 'conformance');
     // The emulator gets moto's distribution id, so Location headers and errors compare directly.
     emulator = await startCloudFrontEmulator({ distributions: [distributionId] });
     motoSide = { name: 'moto', client: motoClient, distributionId };

@@ -1,10 +1,10 @@
-import { CloudFrontClient, CreateDistributionCommand, GetInvalidationCommand, ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, GetInvalidationCommand, ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../lambda/wiring.ts';
 import { captureOutput, jsonLines, lambdaContext, metricTotals } from '../helpers/handler-harness.ts';
-import { motoSkipReason, startMoto, type MotoServer } from '../helpers/moto.ts';
+import { createMotoDistribution, motoSkipReason, startMoto, type MotoServer } from '../helpers/moto.ts';
 
 /**
  * The handler over HTTP through the real AWS SDK against moto_server: the wire format of CreateInvalidation and of
@@ -38,18 +38,7 @@ describe.skipIf(motoSkipReason() !== undefined)('handler against moto_server', (
 
   it('creates the invalidation and dead-letters the poison message, as the wire carries them', async () => {
     // Prepare: a distribution and the two queues, in moto
-    const distribution = await cloudfront.send(
-      new CreateDistributionCommand({
-        DistributionConfig: {
-          CallerReference: 'moto-handler-test',
-          Comment: '',
-          Enabled: true,
-          Origins: { Quantity: 1, Items: [{ Id: 'origin', DomainName: 'origin.example.com', CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only' } }] },
-          DefaultCacheBehavior: { TargetOriginId: 'origin', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
-        },
-      }),
-    );
-    const distributionId = distribution.Distribution!.Id!;
+    const distributionId = await createMotoDistribution(cloudfront, 'handler-test');
     const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'invalidation-queue' }))).QueueUrl!;
     const deadLetterQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'invalidation-dlq' }))).QueueUrl!;
     const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;

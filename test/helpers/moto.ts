@@ -13,6 +13,7 @@
  *   it('...', async () => { const sqs = new SQSClient({ endpoint: moto.endpoint, ... }); });
  * });
  */
+import { CreateDistributionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
@@ -199,4 +200,30 @@ function sleep(ms: number): Promise<void> {
 
 function lastLine(text: string | null | undefined): string {
   return (text ?? '').trim().split('\n').at(-1) ?? '';
+}
+
+/**
+ * Create a distribution in moto (an S3 origin named after `name`, CloudFront's managed CachingOptimized policy) for
+ * tests that need one to invalidate.
+ *
+ * @param name - distinct per distribution in one moto: its CallerReference and origin
+ * @returns its id
+ */
+export async function createMotoDistribution(client: CloudFrontClient, name: string): Promise<string> {
+  const { Distribution } = await client.send(
+    new CreateDistributionCommand({
+      DistributionConfig: {
+        CallerReference: `cfiq-${name}`,
+        Comment: name,
+        Enabled: true,
+        Origins: { Quantity: 1, Items: [{ Id: 's3-origin', DomainName: `cfiq-${name}.s3.us-east-1.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }] },
+        DefaultCacheBehavior: {
+          TargetOriginId: 's3-origin',
+          ViewerProtocolPolicy: 'redirect-to-https',
+          CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6', // Managed-CachingOptimized
+        },
+      },
+    }),
+  );
+  return Distribution!.Id!;
 }

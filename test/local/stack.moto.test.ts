@@ -1,5 +1,5 @@
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CloudFrontClient, CreateDistributionCommand, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../../local/cli/errors.ts';
 import { runCli } from '../../local/cli/main.ts';
 import { LOCAL_DISTRIBUTION } from '../helpers/factories.ts';
-import { motoSkipReason, startMoto, type MotoServer } from '../helpers/moto.ts';
+import { createMotoDistribution, motoSkipReason, startMoto, type MotoServer } from '../helpers/moto.ts';
 import { recordingIo, waitFor } from './support.ts';
 
 /**
@@ -114,18 +114,7 @@ describe.skipIf(skipReason !== undefined)('cfiq against moto', () => {
   /** A distribution in moto, and a configuration naming it. */
   async function motoDistribution(name: string): Promise<{ cloudfront: CloudFrontClient; distributionId: string; config: string }> {
     const cloudfront = new CloudFrontClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: CREDENTIALS });
-    const { Distribution } = await cloudfront.send(
-      new CreateDistributionCommand({
-        DistributionConfig: {
-          CallerReference: `cfiq-${name}`,
-          Comment: name,
-          Enabled: true,
-          Origins: { Quantity: 1, Items: [{ Id: 'o', DomainName: `cfiq-${name}.s3.us-east-1.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }] },
-          DefaultCacheBehavior: { TargetOriginId: 'o', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
-        },
-      }),
-    );
-    const distributionId = Distribution!.Id!;
+    const distributionId = await createMotoDistribution(cloudfront, name);
     const config = join(mkdtempSync(join(tmpdir(), 'cfiq-moto-')), 'invalidator.json');
     writeFileSync(config, JSON.stringify({ distributions: [{ id: distributionId, hostnames: [`${name}.example.org`] }] }));
     return { cloudfront, distributionId, config };
