@@ -1,31 +1,24 @@
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../../local/cli/errors.ts';
 import { runCli } from '../../local/cli/main.ts';
-import { createQueue, recordingIo, startSqs } from './support.ts';
+import { createQueue, recordingIo, startCliWorkspace, type CliWorkspace } from './support.ts';
 
 const CONFIG = {
   distributions: [{ id: 'EDFDVBD6EXAMPLE', hostnames: ['www.example.org'] }],
   buckets: [{ name: 'example-site', distributionId: 'EDFDVBD6EXAMPLE', keyPrefix: 'public/', indexDocument: 'index.html' }],
 };
 
-let fauxqs: Awaited<ReturnType<typeof startSqs>>;
+let workspace: CliWorkspace | undefined;
 let sqs: SQSClient;
 let configFile: string;
 let emptyDir: string;
 
 beforeAll(async () => {
-  fauxqs = await startSqs();
-  sqs = fauxqs.sqs;
-  const dir = mkdtempSync(join(tmpdir(), 'cfiq-cli-s3-'));
-  configFile = join(dir, 'invalidator.json');
-  writeFileSync(configFile, JSON.stringify(CONFIG));
-  emptyDir = mkdtempSync(join(tmpdir(), 'cfiq-empty-'));
+  workspace = await startCliWorkspace(CONFIG, 'cfiq-cli-s3');
+  ({ sqs, configFile, emptyDir } = workspace);
 });
-afterAll(() => fauxqs?.close());
+afterAll(() => workspace?.close());
 
 describe('cfiq send --s3-key', () => {
   it('defaults: sends an S3 event notification of the keys (created), checked with the configured buckets', async () => {

@@ -5,16 +5,13 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moveMessages, redriveAttributes } from '../../local/cli/dlq-redrive.ts';
 import { EXIT_CODES } from '../../local/cli/errors.ts';
 import { runCli } from '../../local/cli/main.ts';
 import { buildMessage } from '../../local/cli/send.ts';
 import { loopbackEndpoint, regionOfQueueUrl } from '../../local/cli/targets.ts';
-import { createQueue, depth, recordingIo, startSqs } from './support.ts';
+import { createQueue, depth, recordingIo, startCliWorkspace, type CliWorkspace } from './support.ts';
 
 const CONFIG = {
   distributions: [
@@ -23,20 +20,16 @@ const CONFIG = {
   ],
 };
 
-let fauxqs: Awaited<ReturnType<typeof startSqs>>;
+let workspace: CliWorkspace | undefined;
 let sqs: SQSClient;
 let configFile: string;
 let emptyDir: string;
 
 beforeAll(async () => {
-  fauxqs = await startSqs();
-  sqs = fauxqs.sqs;
-  const dir = mkdtempSync(join(tmpdir(), 'cfiq-cli-'));
-  configFile = join(dir, 'invalidator.json');
-  writeFileSync(configFile, JSON.stringify(CONFIG));
-  emptyDir = mkdtempSync(join(tmpdir(), 'cfiq-empty-'));
+  workspace = await startCliWorkspace(CONFIG, 'cfiq-cli');
+  ({ sqs, configFile, emptyDir } = workspace);
 });
-afterAll(() => fauxqs?.close());
+afterAll(() => workspace?.close());
 
 async function receiveAll(queueUrl: string) {
   const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));

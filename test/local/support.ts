@@ -3,6 +3,7 @@ import {
   GetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +23,24 @@ export async function startSqs(): Promise<{ server: LocalSqsServer; sqs: SQSClie
       await server.close();
     },
   };
+}
+
+/** What the CLI tests run against: fauxqs, a configuration file holding their config, and a folder with none. */
+export interface CliWorkspace {
+  readonly sqs: SQSClient;
+  /** `invalidator.json` in a fresh folder: `--config`'s argument. */
+  readonly configFile: string;
+  /** A fresh folder with no cdk.json: a `cwd` where the CLI finds no configuration. */
+  readonly emptyDir: string;
+  close(): Promise<void>;
+}
+
+/** Start fauxqs and write `config` to a fresh `invalidator.json` (in a folder named after `name`). */
+export async function startCliWorkspace(config: unknown, name: string): Promise<CliWorkspace> {
+  const fauxqs = await startSqs();
+  const configFile = join(mkdtempSync(join(tmpdir(), `${name}-`)), 'invalidator.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  return { sqs: fauxqs.sqs, configFile, emptyDir: mkdtempSync(join(tmpdir(), 'cfiq-empty-')), close: () => fauxqs.close() };
 }
 
 let counter = 0;
